@@ -1,0 +1,1 @@
+"""Attacks on ML models: model inversion, membership inference, adversarial examples."""

@@ -1,0 +1,1 @@
+"""Compressive privacy (Kung 2018; CPGAN)."""

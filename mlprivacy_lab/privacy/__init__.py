@@ -1,0 +1,1 @@
+"""Differential privacy: mechanisms, DP-SGD and privacy accounting."""
