@@ -497,8 +497,7 @@ class EncryptedArray:
         out = EncryptedArray(public_key, [_unhex(c, "ciphertexts[]") for c in cts], tuple(shape),
                              FixedPoint(**enc), packed=data["packed"], frac_bits=data["frac_bits"],
                              bound=_unhex(data["bound"], "bound"))
-        return EncryptedArray._make(public_key, out._cts, out.shape, out.encoding, out.layout,
-                                    out.frac_bits, out.bound)
+        return out._derive(out._cts, out.frac_bits, out.bound, "loading") if out.shape == () else out
 
 
 class EncryptedNumber(EncryptedArray):
