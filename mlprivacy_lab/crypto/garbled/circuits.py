@@ -1,0 +1,209 @@
+"""The circuit library: integer and fixed-point arithmetic as AND/XOR circuits over arrays of wires.
+
+A number is a wire array whose axis 0 holds its bits, least significant first, in two's complement; the
+other axes are lanes (plus the engine's label trailer). Every function works unchanged on plaintext bits,
+on garbled labels and on both parties at once, because it only calls the engine's ``xor``, ``not_``,
+``and_`` and ``const``. XOR and NOT are free; the docstrings give the AND-gate count for width w.
+Each step handles all bits it can at once, so one ``and_`` call garbles a whole layer of every lane.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _lanes(e, x: np.ndarray) -> tuple[int, ...]:
+    return x.shape[1:x.ndim - len(e.trailer)]
+
+
+def const_bits(e, value: int, width: int, like: np.ndarray) -> np.ndarray:
+    """``width`` wires holding the public constant ``value``, broadcast to the lanes of ``like``."""
+    lanes = _lanes(e, like)
+    bits = np.array([(value >> i) & 1 for i in range(width)], dtype=np.uint8).reshape(width, *([1] * len(lanes)))
+    return e.const(np.broadcast_to(bits, (width, *lanes)))
+
+
+def _spread(bit: np.ndarray) -> np.ndarray:
+    """Give a single-bit wire array a leading axis so it broadcasts over the bits of a number."""
+    return bit[None]
+
+
+def full_adder(e, x, y, z):
+    """(x ⊕ y ⊕ z, maj(x, y, z)) with one AND: maj = z ⊕ ((x ⊕ z) ∧ (y ⊕ z)). 1 AND per bit position."""
+    u = e.xor(x, z)
+    v = e.xor(y, z)
+    return e.xor(u, y), e.xor(e.and_(u, v), z)
+
+
+def carries(e, a, b, carry_in=None, last: bool = False):
+    """Ripple-carry chain of a + b: the carry into each bit (and, if ``last``, the carry out). 1 AND per bit."""
+    w = len(a)
+    chain = []
+    c = carry_in
+    for i in range(w if last else w - 1):
+        if c is None:
+            chain.append(None)
+            c = e.and_(a[i], b[i])
+        else:
+            chain.append(c)
+            c = e.xor(c, e.and_(e.xor(a[i], c), e.xor(b[i], c)))
+    if not last:
+        chain.append(c)
+    return chain, (c if last else None)
+
+
+def add(e, a, b, carry_in=None):
+    """a + b (+ carry_in) modulo 2^w: ripple carry. w−1 ANDs."""
+    chain, _ = carries(e, a, b, carry_in)
+    s = e.xor(a, b)
+    if chain[0] is None:
+        if len(a) == 1:
+            return s
+        return np.concatenate([s[:1], e.xor(s[1:], np.stack(chain[1:]))])
+    return e.xor(s, np.stack(chain))
+
+
+def negate_if(e, x, s):
+    """x if s = 0 else −x (mod 2^w): (x ⊕ s) + s. w−1 ANDs."""
+    flipped = e.xor(x, _spread(s))
+    out, c = [], s
+    for i in range(len(x)):
+        out.append(e.xor(flipped[i], c))
+        if i < len(x) - 1:
+            c = e.and_(flipped[i], c)
+    return np.stack(out)
+
+
+def sub(e, a, b):
+    """a − b modulo 2^w = a + ¬b + 1. w−1 ANDs."""
+    return add(e, a, e.not_(b), carry_in=const_bits(e, 1, 1, a)[0])
+
+
+def less_than(e, a, b, signed: bool):
+    """a < b: the borrow of a − b (carry chain of a + ¬b + 1 only); signed compares with the sign bits flipped.
+    w ANDs."""
+    if signed:
+        a = np.concatenate([a[:-1], e.not_(a[-1:])])
+        b = np.concatenate([b[:-1], e.not_(b[-1:])])
+    _, c = carries(e, a, e.not_(b), carry_in=const_bits(e, 1, 1, a)[0], last=True)
+    return e.not_(c)
+
+
+def all_ones(e, x):
+    """AND of all bits of x (a balanced tree). w−1 ANDs, ⌈log₂ w⌉ layers."""
+    while len(x) > 1:
+        half = len(x) // 2
+        rest = x[2 * half:]
+        x = np.concatenate([e.and_(x[:half], x[half:2 * half]), rest])
+    return x[0]
+
+
+def equal(e, a, b):
+    """a == b: all bits of ¬(a ⊕ b) are 1. w−1 ANDs."""
+    return all_ones(e, e.not_(e.xor(a, b)))
+
+
+def mux(e, s, x, y):
+    """s ? x : y, bit by bit: y ⊕ (s ∧ (x ⊕ y)). w ANDs."""
+    return e.xor(y, e.and_(_spread(s), e.xor(x, y)))
+
+
+def multiply(e, a, b, signed: bool):
+    """The full 2w-bit product of two w-bit numbers: a carry-save array multiplier (one layer of full adders
+    per partial-product row, all bit positions at once) and a final ripple adder; two's-complement operands
+    use the modified Baugh–Wooley scheme (negated sign-row bits plus the constant 2^w + 2^(2w−1); Baugh and
+    Wooley, IEEE Trans. Computers C-22, 1973). 2w² − 1 ANDs."""
+    w = len(a)
+    pp = e.and_(a[None, :], b[:, None])  # pp[j, i] = a_i ∧ b_j, weight 2^(i+j): w² ANDs in one call
+    if signed and w > 1:
+        pp = np.array(pp)
+        pp[:w - 1, w - 1] = e.not_(pp[:w - 1, w - 1])
+        pp[w - 1, :w - 1] = e.not_(pp[w - 1, :w - 1])
+    one, zero = const_bits(e, 1, 1, a), const_bits(e, 0, 1, a)
+    low = [pp[0][0]]
+    s, c = pp[0], None  # s covers bit positions j−1 .. j+w−2 before row j; c covers j .. j+w−1
+    for j in range(1, w):
+        top = one if (signed and j == 1) else zero  # the Baugh–Wooley constant 2^w enters here for free
+        x = np.concatenate([s[1:], top])
+        if c is None:
+            s, c = e.xor(x, pp[j]), e.and_(x, pp[j])
+        else:
+            s, c = full_adder(e, x, c, pp[j])
+        low.append(s[0])
+    if w == 1:
+        return np.concatenate([pp[0], zero])
+    high = add(e, np.concatenate([s[1:], one if signed else zero]), c)  # 2^(2w−1) enters as the top bit
+    return np.concatenate([np.stack(low), high])
+
+
+def absolute(e, x):
+    """|x| of a two's-complement number, as a w-bit unsigned magnitude. w−1 ANDs."""
+    return negate_if(e, x, x[-1])
+
+
+def _signed_step(e, r, y, subtract):
+    """r + y if subtract = 0 else r − y, in the width of r (y zero-extended)."""
+    y = np.concatenate([y, const_bits(e, 0, len(r) - len(y), y)]) if len(y) < len(r) else y
+    return add(e, r, e.xor(y, _spread(subtract)), carry_in=subtract)
+
+
+def divide_unsigned(e, n, d):
+    """⌊n / d⌋ for unsigned n (k bits) and d (w bits, d < 2^(w−1) or d = 2^(w−1)): non-restoring division
+    (Hennessy & Patterson, *Computer Architecture*, App. J.9), one (w+1)-bit add-or-subtract per quotient bit.
+    Returns k quotient bits; d = 0 gives all ones. k·w ANDs."""
+    w = len(d)
+    r = const_bits(e, 0, w + 1, d)
+    q = []
+    for i in range(len(n) - 1, -1, -1):
+        subtract = e.not_(r[-1])
+        shifted = np.concatenate([n[i:i + 1], r[:-1]])  # 2r + n_i
+        r = _signed_step(e, shifted, d, subtract)
+        q.append(e.not_(r[-1]))
+    return np.stack(q[::-1])
+
+
+def divide(e, a, b, frac: int, signed: bool):
+    """Truncating division (C semantics) a / b, of fixed-point numbers with ``frac`` fractional bits:
+    trunc(a·2^frac / b) modulo 2^w. Division by zero returns 0. About (w+frac)·w + 5w ANDs."""
+    w = len(a)
+    if signed:
+        na, nb = a[-1], b[-1]
+        a, b = absolute(e, a), absolute(e, b)
+    n = np.concatenate([const_bits(e, 0, frac, a), a]) if frac else a
+    q = divide_unsigned(e, n, b)[:w]
+    if signed:
+        q = negate_if(e, q, e.xor(na, nb))
+    nonzero = e.not_(equal(e, b, const_bits(e, 0, w, b)))
+    return e.and_(q, _spread(nonzero))
+
+
+def sqrt_unsigned(e, n):
+    """⌊√n⌋ for unsigned n with an even number k of bits: non-restoring square root (Li & Chu, ICCD 1996),
+    one add-or-subtract of growing width per result bit. Returns k/2 bits. About k²/8 + 3k/2 ANDs."""
+    half = len(n) // 2
+    r = const_bits(e, 0, 3, n)
+    q = None  # result bits so far, least significant first
+    for i in range(half - 1, -1, -1):
+        k = 0 if q is None else len(q)
+        width = k + 4
+        subtract = e.not_(r[-1])
+        shifted = np.concatenate([n[2 * i:2 * i + 2], r])[:width]  # 4r + next two bits (mod 2^width)
+        low = [const_bits(e, 1, 1, n)[0], e.not_(subtract)]  # 4q + 1 to subtract, 4q + 3 to add
+        y = np.stack(low) if q is None else np.concatenate([np.stack(low), q])
+        r = _signed_step(e, shifted, y, subtract)
+        bit = e.not_(r[-1])[None]
+        q = bit if q is None else np.concatenate([bit, q])
+    return q
+
+
+def square_root(e, x, frac: int, signed: bool):
+    """⌊√(x·2^frac)⌋: the fixed-point square root with ``frac`` fractional bits; negative x gives 0."""
+    w = len(x)
+    if signed:
+        x = e.and_(x, _spread(e.not_(x[-1])))
+    k = w + frac + (w + frac) % 2
+    n = np.concatenate([const_bits(e, 0, frac, x), x, const_bits(e, 0, k - w - frac, x)])
+    root = sqrt_unsigned(e, n)
+    if len(root) >= w:
+        return root[:w]
+    return np.concatenate([root, const_bits(e, 0, w - len(root), x)])

@@ -1,0 +1,94 @@
+"""Fixed-key AES: the tweakable correlation-robust hash and the label PRG behind OT extension and garbling.
+
+Labels are 128-bit blocks stored as ``uint64`` arrays of shape ``(n, 2)`` (low word, high word), so numpy
+handles a whole layer of gates per call and one AES-ECB call hashes every block of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import numpy as np
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+U64 = np.uint64
+LABEL_BYTES = 16
+#: The public fixed AES key π (any public constant works; this one is a nothing-up-my-sleeve hash).
+FIXED_KEY = hashlib.sha256(b"mlprivacy-lab fixed-key AES").digest()[:16]
+#: Tweaks of the OT-extension hash live in their own half of the tweak space, apart from gate tweaks.
+OT_TWEAK_DOMAIN = U64(1 << 63)
+
+
+def sigma_into(lo: np.ndarray, hi: np.ndarray, out: np.ndarray, tweak: np.ndarray) -> None:
+    """``out = σ(x) ⊕ tweak`` with the linear orthomorphism σ(lo, hi) = (hi, lo ⊕ hi); the tweak enters the high word.
+
+    ``lo``/``hi`` are the two word columns of the input labels (any stride), ``out`` a contiguous (n, 2) array.
+    """
+    np.copyto(out[:, 0], hi)
+    np.bitwise_xor(lo, hi, out=out[:, 1])
+    np.bitwise_xor(out[:, 1], tweak, out=out[:, 1])
+
+
+class FixedKeyHash:
+    """Tweakable correlation-robust hash from a fixed-key permutation π = AES-128(FIXED_KEY, ·).
+
+    H(x, i) = π(σ(x) ⊕ i) ⊕ σ(x) ⊕ i — the "MMO^σ" construction of Guo, Katz, Wang and Yu, *Efficient and
+    Secure Multiparty Computation from Fixed-Key Block Ciphers* (IEEE S&P 2020, §7.3), as used for half-gates
+    in emp-toolkit. One call hashes a whole buffer with one AES-ECB pass.
+    """
+
+    def __init__(self) -> None:
+        self._aes = Cipher(algorithms.AES(FIXED_KEY), modes.ECB()).encryptor()
+        self._out = np.empty(0, dtype=U64)
+
+    def hash_inplace(self, keys: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Given ``keys = σ(x) ⊕ i`` (contiguous (m, 2)), write π(keys) ⊕ keys into ``out`` and return it."""
+        buf = self._buffer(keys.size)
+        self._aes.update_into(keys.reshape(-1).view(np.uint8), buf.view(np.uint8))
+        np.bitwise_xor(buf[:keys.size].reshape(keys.shape), keys, out=out)
+        return out
+
+    def __call__(self, x: np.ndarray, tweaks: np.ndarray) -> np.ndarray:
+        """H(x_j, tweaks_j) for labels ``x`` of shape (m, 2) and integer tweaks of shape (m,)."""
+        x = np.ascontiguousarray(x, dtype=U64).reshape(-1, 2)
+        keys = np.empty_like(x)
+        sigma_into(x[:, 0], x[:, 1], keys, np.asarray(tweaks, dtype=U64))
+        return self.hash_inplace(keys, keys)
+
+    def _buffer(self, words: int) -> np.ndarray:
+        # update_into wants room for one extra block; keep one growing buffer
+        if self._out.size < words + 2:
+            self._out = np.empty(words + 2, dtype=U64)
+        return self._out
+
+
+class AesPrg:
+    """A stream of pseudo-random bytes: AES-128-CTR keyed with a 16-byte seed (the core of NIST SP 800-90A CTR_DRBG).
+
+    Fresh garbling randomness uses ``AesPrg()``, seeded from ``secrets.token_bytes``; OT extension expands
+    base-OT seeds with ``AesPrg(seed)``. Successive calls continue the stream.
+    """
+
+    def __init__(self, seed: bytes | None = None) -> None:
+        seed = secrets.token_bytes(16) if seed is None else seed
+        if not isinstance(seed, (bytes, bytearray)) or len(seed) != 16:
+            raise ValueError("AesPrg seed must be 16 bytes; pass secrets.token_bytes(16) or omit it")
+        self._ctr = Cipher(algorithms.AES(bytes(seed)), modes.CTR(bytes(16))).encryptor()
+        self._zeros = np.zeros(0, dtype=np.uint8)
+
+    def bytes_into(self, out: np.ndarray) -> np.ndarray:
+        """Fill the contiguous array ``out`` with fresh pseudo-random bytes and return it."""
+        raw = out.reshape(-1).view(np.uint8)
+        if self._zeros.size < raw.size:
+            self._zeros = np.zeros(raw.size, dtype=np.uint8)
+        raw[:] = np.frombuffer(self._ctr.update(self._zeros[:raw.size].data), dtype=np.uint8)
+        return out
+
+    def labels(self, n: int) -> np.ndarray:
+        """``n`` fresh uniformly random 128-bit labels, shape (n, 2)."""
+        return self.bytes_into(np.empty((int(n), 2), dtype=U64))
+
+    def random_bytes(self, n: int) -> np.ndarray:
+        """``n`` pseudo-random bytes as a uint8 array."""
+        return self.bytes_into(np.empty(int(n), dtype=np.uint8))
