@@ -52,15 +52,23 @@ def _check_confidences(confidences: np.ndarray, y: np.ndarray) -> tuple[np.ndarr
     return conf, y
 
 
-def log_odds(confidences: np.ndarray, y: np.ndarray) -> np.ndarray:
+def log_odds(confidences: np.ndarray, y: np.ndarray, floor: float = _TINY) -> np.ndarray:
     """phi = log p_y - log sum_{j != y} p_j: the logit-scaled confidence of the true class
     (Carlini et al. 2022, Sec. IV-B, Eq. 4), computed from the other classes' sum so that it keeps
-    resolving confidences within 1e-7 of 1. Shape (..., n_records)."""
+    resolving confidences within 1e-7 of 1. Both terms are raised to at least ``floor``: an endpoint
+    that rounds to d decimals reports anything below 0.5e-d as 0 (``disclosure_floor``).
+    Shape (..., n_records)."""
     conf, y = _check_confidences(confidences, y)
     is_true = np.arange(conf.shape[-1]) == y[:, None]
     true = np.where(is_true, conf, 0.0).sum(-1)
     others = np.where(is_true, 0.0, conf).sum(-1)
-    return np.log(true + _TINY) - np.log(others + _TINY)
+    return np.log(np.maximum(true, floor)) - np.log(np.maximum(others, floor))
+
+
+def disclosure_floor(decimals: int | None = None, **_: Any) -> float:
+    """The smallest confidence an endpoint can report as non-zero: half its rounding step 0.5e-d for
+    ``decimals=d``, else the smallest float32. Takes ``PredictionAPI`` keyword options."""
+    return _TINY if decimals is None else 0.5 * 10.0 ** -decimals
 
 
 def threshold_scores(confidences: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -87,14 +95,17 @@ class LiRA:
     trained on it (IN) and of those that did not (OUT). ``online=True`` scores the target's phi by the
     log-likelihood ratio log N(phi; mu_in, s_in^2) - log N(phi; mu_out, s_out^2); ``online=False``
     (offline, OUT models only) by the one-sided test -log Pr[Z > phi], Z ~ N(mu_out, s_out^2).
+    ``floor`` is passed to ``log_odds`` (use ``disclosure_floor`` of the endpoint's options).
     ``fix_variance`` uses one variance over all records, which the paper recommends below 64 shadow
     models (Sec. VI-A); ``None`` chooses it that way. Means are medians, as in the authors' code.
     """
 
-    def __init__(self, online: bool = True, fix_variance: bool | None = None, min_std: float = 1e-3) -> None:
-        if min_std <= 0:
-            raise ValueError(f"min_std must be positive, got {min_std}")
+    def __init__(self, online: bool = True, fix_variance: bool | None = None, min_std: float = 1e-3,
+                 floor: float = _TINY) -> None:
+        if min_std <= 0 or not 0 < floor < 1:
+            raise ValueError(f"min_std must be positive and floor in (0, 1), got {min_std} and {floor}")
         self.online = online
+        self.floor = floor
         self.fix_variance = fix_variance
         self.min_std = min_std
 
@@ -112,7 +123,7 @@ class LiRA:
         shadow trained on which record; ``y`` the records' labels."""
         conf, keep, y = _check_shadows(shadow_confidences, shadow_keep, y)
         fixed = conf.shape[0] < 64 if self.fix_variance is None else self.fix_variance
-        phi = log_odds(conf, y)
+        phi = log_odds(conf, y, self.floor)
         self.y_ = y
         self.mean_out_, self.std_out_ = self._stats(phi, ~keep, fixed)
         if self.online:
@@ -126,7 +137,7 @@ class LiRA:
         y = np.asarray(y)
         if y.shape != self.y_.shape or not np.array_equal(y, self.y_):
             raise ValueError("LiRA scores the records it was fitted on: pass the same y as to fit")
-        phi = log_odds(confidences, y)
+        phi = log_odds(confidences, y, self.floor)
         if self.online:
             return (norm.logpdf(phi, self.mean_in_, self.std_in_)
                     - norm.logpdf(phi, self.mean_out_, self.std_out_))
@@ -139,13 +150,13 @@ class ShadowModelAttack:
     attack model per class (Sec. IV-D). Features are standardised log-confidences; the attack model is a
     small scikit-learn MLP (the paper used neural networks too)."""
 
-    def __init__(self, hidden: Sequence[int] = (64,), seed: int = 0) -> None:
+    def __init__(self, hidden: Sequence[int] = (64,), seed: int = 0, floor: float = _TINY) -> None:
         self.hidden = tuple(hidden)
         self.seed = seed
+        self.floor = floor
 
-    @staticmethod
-    def _features(conf: np.ndarray) -> np.ndarray:
-        return np.log(conf + _TINY)
+    def _features(self, conf: np.ndarray) -> np.ndarray:
+        return np.log(np.maximum(conf, self.floor))
 
     def fit(self, shadow_confidences: np.ndarray, shadow_keep: np.ndarray, y: np.ndarray) -> "ShadowModelAttack":
         from sklearn.neural_network import MLPClassifier
@@ -285,14 +296,18 @@ class MembershipExperiment:
         return cls(X, y, n_classes, targets, shadows)
 
     def run(self, attacks: Sequence[str] = ATTACKS, **disclosure) -> dict[str, AttackResult]:
-        """Run ``attacks`` against the targets behind ``PredictionAPI(..., **disclosure)``."""
+        """Run ``attacks`` against the targets behind ``PredictionAPI(..., **disclosure)``. The attacker knows
+        the endpoint's options: its shadows answer through the same disclosure, and log-confidences are
+        floored at the rounding step (``disclosure_floor``)."""
         unknown = set(attacks) - set(ATTACKS)
         if unknown:
             raise ValueError(f"unknown attacks {sorted(unknown)}; choose from {', '.join(ATTACKS)}")
         target_conf, queries = query_models(self.targets.models, self.X, self.n_classes, **disclosure)
         shadow_conf = query_models(self.shadows.models, self.X, self.n_classes, **disclosure)[0]
-        attackers = {"shadow": lambda: ShadowModelAttack(),
-                     "lira_offline": lambda: LiRA(online=False), "lira_online": lambda: LiRA(online=True)}
+        floor = disclosure_floor(**disclosure)
+        attackers = {"shadow": lambda: ShadowModelAttack(floor=floor),
+                     "lira_offline": lambda: LiRA(online=False, floor=floor),
+                     "lira_online": lambda: LiRA(online=True, floor=floor)}
         results = {}
         for name in attacks:
             if name == "threshold":
@@ -301,3 +316,42 @@ class MembershipExperiment:
                 scores = attackers[name]().fit(shadow_conf, self.shadows.keep, self.y).score(target_conf, self.y)
             results[name] = AttackResult(name, scores.ravel(), self.targets.keep.ravel(), queries)
         return results
+
+
+def vulnerable_mnist(n_records: int = 1000, epochs: int = 30, hidden: Sequence[int] = (256,)
+                     ) -> tuple[np.ndarray, np.ndarray, TrainFn]:
+    """The chapter's vulnerable target, after LiRA's small-data experiments (Carlini et al. 2022,
+    Sec. VI): a pool of ``n_records`` MNIST-5k training digits, of which each target trains on half,
+    and a ``train_fn`` for an MLP trained to 100% training accuracy (``epochs`` of Adam, no weight decay)."""
+    from ..data import load_dataset
+
+    data = load_dataset("mnist5k", test_size=1000, seed=0)
+    if not 2 <= n_records <= len(data.y_train):
+        raise ValueError(f"n_records must be in [2, {len(data.y_train)}], got {n_records}")
+    train_fn = mlp_train_fn(data.n_features, data.n_classes, hidden=hidden, epochs=epochs)
+    return data.X_train[:n_records], data.y_train[:n_records], train_fn
+
+
+def plot_lira_record(experiment: MembershipExperiment, record: int, ax=None, **disclosure):
+    """LiRA's view of one record (Carlini et al. 2022, Fig. 3): histograms of the shadow models' log-odds
+    when IN and OUT, their Gaussians, and each target model's log-odds marked (solid: a member target)."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        ax = plt.subplots(figsize=(9, 4.5))[1]
+    x, y = experiment.X[record:record + 1], experiment.y[record:record + 1]
+    floor = disclosure_floor(**disclosure)
+    shadow_phi, target_phi = (
+        log_odds(query_models(pool.models, x, experiment.n_classes, **disclosure)[0], y, floor)[:, 0]
+        for pool in (experiment.shadows, experiment.targets))
+    keep = experiment.shadows.keep[:, record]
+    grid = np.linspace(min(shadow_phi.min(), target_phi.min()) - 2, max(shadow_phi.max(), target_phi.max()) + 2, 300)
+    for side, color, label in ((keep, "tab:red", "IN shadows"), (~keep, "tab:blue", "OUT shadows")):
+        ax.hist(shadow_phi[side], bins=15, density=True, alpha=0.4, color=color, label=label)
+        ax.plot(grid, norm.pdf(grid, np.median(shadow_phi[side]), max(shadow_phi[side].std(), 1e-3)), color=color, lw=2)
+    for phi, member in zip(target_phi, experiment.targets.keep[:, record]):
+        ax.axvline(phi, color="k", ls="-" if member else ":", lw=2)
+    ax.set(xlabel="log-odds  log p_y - log sum_{j!=y} p_j", ylabel="density",
+           title=f"record {record}: target models (solid = trained on it, dotted = not)")
+    ax.legend(fontsize=11)
+    return ax
