@@ -39,13 +39,13 @@ from sklearn.preprocessing import StandardScaler
 
 import mlprivacy_lab.plots  # noqa: F401  (sets figure fonts readable at a distance)
 from mlprivacy_lab.config import mode_banner, pick
-from mlprivacy_lab.crypto.benchmarks import (cost_per_key_size, owner_share, pca_share, share_encoding,
+from mlprivacy_lab.crypto.benchmarks import (cost_per_key_size, owner_data, pca_share, share_encoding,
                                              time_ours, time_phe)
 from mlprivacy_lab.crypto.encoding import FixedPoint
 from mlprivacy_lab.crypto.packing import SlotLayout
 from mlprivacy_lab.crypto.paillier import (EncryptedArray, PaillierPrivateKey, PaillierPublicKey,
                                            generate_keypair)
-from mlprivacy_lab.data import load_dataset, make_gaussian_mixture
+from mlprivacy_lab.data import load_dataset
 
 print(mode_banner())
 
@@ -244,7 +244,7 @@ assert all(row["ours_encrypt_ms"] < row["phe_encrypt_ms"] for row in costs)
 
 # %%
 d = pick(quick=20, full=50)
-share = owner_share(d)
+share = pca_share(owner_data(d))
 share_enc = share_encoding()
 public_key, private_key = keys[1024]
 runs = {"ours, packed": time_ours(public_key, private_key, share, share_enc, pack=True),
@@ -294,7 +294,7 @@ widgets.interact(show_packing, value_bits=widgets.IntSlider(value=53, min=8, max
 # the pooled data — equal to what the pooled data would give in the clear.
 
 # %%
-owners = [make_gaussian_mixture(500, d, n_classes=3, separation=1.5, seed=seed).X_train for seed in range(3)]
+owners = [owner_data(d, seed=seed) for seed in range(3)]
 encrypted_shares = [public_key.encrypt_array(pca_share(X), share_enc, pack=True) for X in owners]
 pooled = private_key.decrypt(sum(encrypted_shares))
 expected = pca_share(np.vstack(owners))

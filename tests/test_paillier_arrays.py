@@ -212,3 +212,13 @@ def test_bench_quick_mode_runs_and_checks_itself():
     result = paillier_bench(quick=True)
     assert result["values"] == 66 and result["ours"]["ciphertexts"] < result["phe"]["ciphertexts"]
     assert result["ours"]["max_abs_error"] <= 2 ** -32 and result["phe_uses_gmpy2"]
+
+
+def test_encoding_for_a_public_bound_is_the_narrowest_that_fits():
+    enc = FixedPoint.for_bound(1.0, frac_bits=8, max_additions=3)
+    assert enc.value_bits == 9 and enc.slot_bits == 9 + 2 + 1
+    assert enc.encode([1.0, -1.0, 2 ** -8]) == [256, -256, 1]
+    with pytest.raises(OverflowError, match="value_bits=9"):
+        FixedPoint.for_bound(1.0, frac_bits=8, max_additions=3).encode([2.0])
+    with pytest.raises(ValueError, match="positive finite"):
+        FixedPoint.for_bound(float("inf"), 8, 3)

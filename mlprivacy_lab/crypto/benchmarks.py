@@ -36,12 +36,13 @@ def share_encoding(frac_bits: int = 32) -> FixedPoint:
     return FixedPoint.for_bound(MAX_SAMPLES * FEATURE_BOUND ** 2, frac_bits, MAX_OWNERS)
 
 
-def owner_share(d: int, n_samples: int = 500, seed: int = 0) -> np.ndarray:
-    """The share of one owner of a shape-matched stand-in for SensIT Acoustic (a seeded Gaussian mixture)."""
+def owner_data(d: int, n_samples: int = 500, seed: int = 0) -> np.ndarray:
+    """One owner's rows of a shape-matched stand-in for SensIT Acoustic (a seeded 3-class Gaussian mixture),
+    checked against the public bounds of ``share_encoding``."""
     X = make_gaussian_mixture(n_samples, d, n_classes=3, separation=1.5, test_size=0.2, seed=seed).X_train
     if np.abs(X).max() > FEATURE_BOUND or len(X) > MAX_SAMPLES:
         raise ValueError("the stand-in data break the public bounds of share_encoding()")
-    return pca_share(X)
+    return X
 
 
 def time_ours(public_key: PaillierPublicKey, private_key: PaillierPrivateKey, values: np.ndarray,
@@ -97,7 +98,7 @@ def cost_per_key_size(key_sizes: list[int], repeats: int = 10) -> list[dict]:
                       "ours packed vs phe")
 def paillier_bench(quick: bool) -> dict:
     d = 10 if quick else 50
-    values = owner_share(d)
+    values = pca_share(owner_data(d))
     encoding = share_encoding()
     public_key, private_key = generate_keypair(1024)
     ours = time_ours(public_key, private_key, values, encoding)
