@@ -97,7 +97,7 @@ def test_a_step_on_an_empty_batch_moves_the_weights_by_pure_noise():
     model = nn.Sequential(nn.Linear(500, 400))
     before = [p.detach().clone() for p in model.parameters()]
     dp = DPSGD(model, torch.optim.SGD(model.parameters(), lr=1.0), noise_multiplier=2.0, max_grad_norm=3.0,
-               sample_rate=0.01, n_samples=1000, seed=5)
+               sample_rate=0.01, expected_batch_size=10, seed=5)
     dp.step(torch.zeros(0, 500), torch.zeros(0, dtype=torch.long))
     moves = torch.cat([(b - p.detach()).flatten() for b, p in zip(before, model.parameters())])
     assert moves.std().item() == pytest.approx(2.0 * 3.0 / (0.01 * 1000), rel=0.01)
@@ -153,4 +153,4 @@ def test_dpsgd_rejects_bad_sample_rate():
     for q in (0.0, 1.2):
         with pytest.raises(ValueError, match="sample_rate"):
             DPSGD(model, torch.optim.SGD(model.parameters(), lr=0.1), noise_multiplier=1.0, max_grad_norm=1.0,
-                  sample_rate=q, n_samples=100)
+                  sample_rate=q, expected_batch_size=10)

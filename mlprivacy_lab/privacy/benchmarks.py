@@ -55,7 +55,7 @@ def dpsgd_bench(quick: bool) -> dict:
         torch.manual_seed(0)
         model = mlp(data.n_features, data.n_classes, hidden).to(dev)
         dp = DPSGD(model, torch.optim.SGD(model.parameters(), lr=LR), noise_multiplier=NOISE_MULTIPLIER,
-                   max_grad_norm=MAX_GRAD_NORM, sample_rate=q, n_samples=n, method=method)
+                   max_grad_norm=MAX_GRAD_NORM, sample_rate=q, expected_batch_size=BATCH_SIZE, method=method)
         return dp.step, dp
 
     def opacus(mode: str) -> tuple[Callable, PrivacyEngine]:

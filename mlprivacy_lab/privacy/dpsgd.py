@@ -148,20 +148,20 @@ class DPSGD:
     """Differentially private steps for a model and any torch optimizer.
 
     >>> dp = DPSGD(model, torch.optim.SGD(model.parameters(), lr=0.1), noise_multiplier=1.0,
-    ...            max_grad_norm=1.0, sample_rate=256 / 4000, n_samples=4000)
+    ...            max_grad_norm=1.0, sample_rate=256 / 4000, expected_batch_size=256)
     >>> dp.step(X[batch], y[batch])   # batch from poisson_sample; accounts the step
     >>> dp.accountant.get_epsilon(1e-5)
     """
 
     def __init__(self, model: nn.Module, optimizer: torch.optim.Optimizer, *, noise_multiplier: float,
-                 max_grad_norm: float, sample_rate: float, n_samples: int,
+                 max_grad_norm: float, sample_rate: float, expected_batch_size: float,
                  loss_fn: LossFn = per_sample_cross_entropy, method: str = "auto", seed: int = 0,
                  accountant: str = "rdp") -> None:
         self.model, self.optimizer, self.loss_fn, self.method = model, optimizer, loss_fn, method
         self.noise_multiplier = check_noise_multiplier(noise_multiplier)
         self.max_grad_norm = check_positive(max_grad_norm, "max_grad_norm")
         self.sample_rate = check_sample_rate(sample_rate)
-        self.expected_batch_size = self.sample_rate * check_count(n_samples, "n_samples")
+        self.expected_batch_size = check_positive(expected_batch_size, "expected_batch_size")
         self.accountant: Accountant = create_accountant(accountant)
         dev = next(model.parameters()).device
         self.generator = torch.Generator(device=dev).manual_seed(seed)
@@ -194,12 +194,14 @@ class DPTrainingResult:
 
 
 def train_dpsgd(model: nn.Module, X: np.ndarray, y: np.ndarray, *, epochs: int = 10, batch_size: int = 256,
-                noise_multiplier: float | None = None, target_epsilon: float | None = None,
+                sample_rate: float | None = None, noise_multiplier: float | None = None,
+                target_epsilon: float | None = None,
                 target_delta: float = 1e-5, max_grad_norm: float = 1.0, lr: float = 1e-3,
                 optimizer: str = "adam", method: str = "auto", seed: int = 0, progress: bool = True,
                 device: torch.device | None = None) -> DPTrainingResult:
     """Train with DP-SGD for ``epochs`` epochs of Poisson batches of expected size ``batch_size``
-    (steps = epochs / q, q = batch_size / n). Give either the ``noise_multiplier`` or a ``target_epsilon``
+    (steps = epochs / q, q = batch_size / n). Under add/remove neighbours n itself is private: pass a public
+    ``sample_rate`` to fix q (and so the steps and the normalisation by ``batch_size``) whatever n is. Give either the ``noise_multiplier`` or a ``target_epsilon``
     (at ``target_delta``) from which ``get_noise_multiplier`` picks it. ``optimizer``: ``"sgd"`` (Abadi et al.)
     or ``"adam"`` (DP-Adam: the same noisy gradients, so the same guarantee). Returns the model in eval mode."""
     if len(X) != len(y):
@@ -208,10 +210,10 @@ def train_dpsgd(model: nn.Module, X: np.ndarray, y: np.ndarray, *, epochs: int =
         raise ValueError("give exactly one of noise_multiplier or target_epsilon")
     epochs, batch_size = check_count(epochs, "epochs"), check_count(batch_size, "batch_size")
     n = len(X)
-    if batch_size > n:
+    if sample_rate is None and batch_size > n:
         raise ValueError(f"batch_size={batch_size} exceeds the {n} training samples")
     target_delta = check_delta(target_delta, "target_delta")
-    q = batch_size / n
+    q = batch_size / n if sample_rate is None else check_sample_rate(sample_rate)
     steps = max(int(epochs / q), 1)
     if noise_multiplier is None:
         noise_multiplier = get_noise_multiplier(target_epsilon=target_epsilon, target_delta=target_delta,
@@ -224,9 +226,28 @@ def train_dpsgd(model: nn.Module, X: np.ndarray, y: np.ndarray, *, epochs: int =
     Xt = torch.as_tensor(np.asarray(X, dtype=np.float32), device=dev)
     yt = torch.as_tensor(np.asarray(y, dtype=np.int64), device=dev)
     dp = DPSGD(model, optimizers[optimizer](model.parameters()), noise_multiplier=noise_multiplier,
-               max_grad_norm=max_grad_norm, sample_rate=q, n_samples=n, method=method, seed=seed)
+               max_grad_norm=max_grad_norm, sample_rate=q, expected_batch_size=batch_size, method=method,
+               seed=seed)
     for _ in tqdm(range(steps), desc=f"DP-SGD (sigma={noise_multiplier:.3g})", disable=not progress, leave=False):
         batch = poisson_sample(n, q, dp.generator, dev)
         dp.step(Xt[batch], yt[batch])
     return DPTrainingResult(model.eval(), dp.accountant, float(noise_multiplier), q, steps, float(max_grad_norm))
 
+
+
+def dpsgd_train_fn(n_features: int, n_classes: int, hidden: tuple[int, ...] = (256,), *, target_epsilon: float,
+                   target_delta: float, sample_rate: float, batch_size: int, epochs: int = 15,
+                   max_grad_norm: float = 1.0, lr: float = 0.5, optimizer: str = "sgd",
+                   device: torch.device | None = None) -> Callable[[np.ndarray, np.ndarray, int], nn.Module]:
+    """A ``train_fn(X, y, seed) -> model`` (the interface of ``mlprivacy_lab.attacks.membership``) that trains
+    ``models.mlp`` with ``train_dpsgd`` at a public sample rate to (target_epsilon, target_delta)-DP."""
+    from ..models import mlp
+
+    def train(X: np.ndarray, y: np.ndarray, seed: int) -> nn.Module:
+        torch.manual_seed(seed)
+        return train_dpsgd(mlp(n_features, n_classes, hidden), X, y, epochs=epochs, batch_size=batch_size,
+                           sample_rate=sample_rate, target_epsilon=target_epsilon, target_delta=target_delta,
+                           max_grad_norm=max_grad_norm, lr=lr, optimizer=optimizer, seed=seed, progress=False,
+                           device=device).model
+
+    return train
