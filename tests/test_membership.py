@@ -138,3 +138,19 @@ def test_bad_input_raises_clear_errors(experiment):
         mia.train_models(experiment.X[:10], experiment.y, None, np.ones((1, POOL), bool))
     with pytest.raises(ValueError, match="unknown attacks"):
         experiment.run(["loss"])
+
+
+def test_disclosure_floor_bounds_the_log_odds_of_rounded_answers():
+    assert mia.disclosure_floor() == pytest.approx(1e-45)
+    assert mia.disclosure_floor(mode="rounded", decimals=2) == pytest.approx(0.005)
+    rounded = np.array([[1.0, 0.0, 0.0], [0.99, 0.01, 0.0], [0.0, 1.0, 0.0]])
+    phi = mia.log_odds(rounded, np.zeros(3, dtype=np.int64), floor=mia.disclosure_floor(decimals=2))
+    np.testing.assert_allclose(phi, [np.log(1 / 0.005), np.log(0.99 / 0.01), np.log(0.005 / 1.0)])
+
+
+def test_experiment_rejects_too_few_models(mnist):
+    X, y = mnist
+    with pytest.raises(ValueError, match="n_shadows >= 2"):
+        mia.MembershipExperiment.train(X[:20], y[:20], None, n_targets=1, n_shadows=1)
+    with pytest.raises(ValueError, match="n_records must be in"):
+        mia.vulnerable_mnist(n_records=1)
