@@ -120,7 +120,7 @@ def test_train_dpsgd_learns_accounts_and_is_seeded():
     def run():
         torch.manual_seed(0)
         return train_dpsgd(mlp(data.n_features, data.n_classes, (32,)), data.X_train, data.y_train, epochs=8,
-                           batch_size=128, target_epsilon=4.0, target_delta=1e-5, lr=0.5, optimizer="sgd",
+                           batch_size=128, target_epsilon=4.0, target_delta=1e-5,
                            progress=False, device=CPU)
 
     result = run()

@@ -27,6 +27,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..config import device as default_device
+from ..models import mlp
 from .accountants import Accountant, create_accountant, get_noise_multiplier
 from .validation import check_count, check_delta, check_noise_multiplier, check_positive, check_sample_rate
 
@@ -195,15 +196,17 @@ class DPTrainingResult:
 
 def train_dpsgd(model: nn.Module, X: np.ndarray, y: np.ndarray, *, epochs: int = 10, batch_size: int = 256,
                 sample_rate: float | None = None, noise_multiplier: float | None = None,
-                target_epsilon: float | None = None,
-                target_delta: float = 1e-5, max_grad_norm: float = 1.0, lr: float = 1e-3,
-                optimizer: str = "adam", method: str = "auto", seed: int = 0, progress: bool = True,
+                target_epsilon: float | None = None, target_delta: float = 1e-5, max_grad_norm: float = 1.0,
+                lr: float = 0.5, optimizer: str = "sgd", method: str = "auto", seed: int = 0, progress: bool = True,
                 device: torch.device | None = None) -> DPTrainingResult:
     """Train with DP-SGD for ``epochs`` epochs of Poisson batches of expected size ``batch_size``
-    (steps = epochs / q, q = batch_size / n). Under add/remove neighbours n itself is private: pass a public
-    ``sample_rate`` to fix q (and so the steps and the normalisation by ``batch_size``) whatever n is. Give either the ``noise_multiplier`` or a ``target_epsilon``
-    (at ``target_delta``) from which ``get_noise_multiplier`` picks it. ``optimizer``: ``"sgd"`` (Abadi et al.)
-    or ``"adam"`` (DP-Adam: the same noisy gradients, so the same guarantee). Returns the model in eval mode."""
+    (steps = epochs / q, q = batch_size / n).
+
+    Give either the ``noise_multiplier`` or a ``target_epsilon`` (at ``target_delta``) from which
+    ``get_noise_multiplier`` picks it. Under add/remove neighbours n itself is private: pass a public
+    ``sample_rate`` to fix q (and so the steps and the normalisation by ``batch_size``) whatever n is.
+    ``optimizer``: ``"sgd"`` (Abadi et al.) or ``"adam"`` (DP-Adam: a post-processing of the same noisy
+    gradients, so the same guarantee). Returns the model in eval mode."""
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
     if (noise_multiplier is None) == (target_epsilon is None):
@@ -234,19 +237,19 @@ def train_dpsgd(model: nn.Module, X: np.ndarray, y: np.ndarray, *, epochs: int =
     return DPTrainingResult(model.eval(), dp.accountant, float(noise_multiplier), q, steps, float(max_grad_norm))
 
 
-
 def dpsgd_train_fn(n_features: int, n_classes: int, hidden: tuple[int, ...] = (256,), *, target_epsilon: float,
                    target_delta: float, sample_rate: float, batch_size: int, epochs: int = 15,
                    max_grad_norm: float = 1.0, lr: float = 0.5, optimizer: str = "sgd",
                    device: torch.device | None = None) -> Callable[[np.ndarray, np.ndarray, int], nn.Module]:
     """A ``train_fn(X, y, seed) -> model`` (the interface of ``mlprivacy_lab.attacks.membership``) that trains
     ``models.mlp`` with ``train_dpsgd`` at a public sample rate to (target_epsilon, target_delta)-DP."""
-    from ..models import mlp
+    noise_multiplier = get_noise_multiplier(target_epsilon=target_epsilon, target_delta=target_delta,
+                                            sample_rate=sample_rate, steps=max(int(epochs / sample_rate), 1))
 
     def train(X: np.ndarray, y: np.ndarray, seed: int) -> nn.Module:
         torch.manual_seed(seed)
         return train_dpsgd(mlp(n_features, n_classes, hidden), X, y, epochs=epochs, batch_size=batch_size,
-                           sample_rate=sample_rate, target_epsilon=target_epsilon, target_delta=target_delta,
+                           sample_rate=sample_rate, noise_multiplier=noise_multiplier, target_delta=target_delta,
                            max_grad_norm=max_grad_norm, lr=lr, optimizer=optimizer, seed=seed, progress=False,
                            device=device).model
 
