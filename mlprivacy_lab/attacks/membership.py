@@ -347,11 +347,11 @@ def plot_lira_record(experiment: MembershipExperiment, record: int, ax=None, **d
     keep = experiment.shadows.keep[:, record]
     grid = np.linspace(min(shadow_phi.min(), target_phi.min()) - 2, max(shadow_phi.max(), target_phi.max()) + 2, 300)
     for side, color, label in ((keep, "tab:red", "IN shadows"), (~keep, "tab:blue", "OUT shadows")):
-        ax.hist(shadow_phi[side], bins=15, density=True, alpha=0.4, color=color, label=label)
+        ax.hist(shadow_phi[side], bins=grid[::10], density=True, alpha=0.4, color=color, label=label)
         ax.plot(grid, norm.pdf(grid, np.median(shadow_phi[side]), max(shadow_phi[side].std(), 1e-3)), color=color, lw=2)
     for phi, member in zip(target_phi, experiment.targets.keep[:, record]):
         ax.axvline(phi, color="k", ls="-" if member else ":", lw=2)
-    ax.set(xlabel="log-odds  log p_y - log sum_{j!=y} p_j", ylabel="density",
+    ax.set(xlabel=r"log-odds $\varphi = \log p_y - \log\sum_{j\neq y} p_j$", ylabel="density",
            title=f"record {record}: target models (solid = trained on it, dotted = not)")
     ax.legend(fontsize=11)
     return ax
