@@ -107,8 +107,10 @@ class Engine:
     def _flatten(self, a: np.ndarray, b: np.ndarray) -> tuple[tuple[int, ...], np.ndarray, np.ndarray]:
         self._check(a)
         self._check(b)
-        shape = np.broadcast_shapes(a.shape, b.shape)
         flat = (-1, *self.trailer)
+        if a.shape == b.shape:
+            return a.shape, a.reshape(flat), b.reshape(flat)
+        shape = np.broadcast_shapes(a.shape, b.shape)
         return shape, np.broadcast_to(a, shape).reshape(flat), np.broadcast_to(b, shape).reshape(flat)
 
 

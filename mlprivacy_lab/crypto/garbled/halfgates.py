@@ -26,7 +26,7 @@ from ..ot.aes import U64, AesPrg, FixedKeyHash, sigma_into
 
 #: Gates per kernel call: big enough to amortize numpy's per-call cost, small enough that a chunk's buffers
 #: stay in the core's L2 cache (measured best on this machine; see benchmarks.py).
-CHUNK = 4096
+CHUNK = 8192
 TABLE_WORDS = 4  # two 128-bit rows per AND gate
 _TWEAK_STEP = 2 * np.arange(CHUNK, dtype=U64)
 
@@ -37,16 +37,23 @@ def _tweaks(gate: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     return tw_a, tw_a | U64(1)
 
 
-def _colour_mask(lo: np.ndarray) -> np.ndarray:
-    """All-ones words where the label's colour bit (lsb of the low word) is 1, zeros elsewhere."""
-    return np.negative(lo & U64(1))
+def _colour(x: np.ndarray) -> np.ndarray:
+    """The colour bit lsb(W) of each label as a bool array (the low byte of the little-endian low word)."""
+    return (x.view(np.uint8)[:, 0] & np.uint8(1)).view(bool)
 
 
-def _masked_xor(dst: np.ndarray, src: np.ndarray, mask: np.ndarray, tmp: np.ndarray) -> None:
-    """dst ^= mask & src, word column by word column (mask is one word per row)."""
-    for c in (0, 1):
-        np.bitwise_and(src[:, c], mask, out=tmp)
-        np.bitwise_xor(dst[:, c], tmp, out=dst[:, c])
+def _c(x: np.ndarray) -> np.ndarray:
+    """A label array (n, 2) viewed as n complex128 scalars, so numpy moves each 16-byte label in one step."""
+    return x.view(np.complex128)[:, 0]
+
+
+def _xor_labels(x: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
+    """out = x ⊕ y; word column by word column when rows are not adjacent (numpy is slow on 2-word rows)."""
+    if x.flags.c_contiguous and y.flags.c_contiguous and out.flags.c_contiguous:
+        np.bitwise_xor(x, y, out=out)
+    else:
+        for w in (0, 1):
+            np.bitwise_xor(x[:, w], y[:, w], out=out[:, w])
 
 
 class GarblerCore:
@@ -58,11 +65,11 @@ class GarblerCore:
         delta[0] |= U64(1)  # point-and-permute: lsb(R) = 1
         self.delta = delta
         self._sigma_delta = np.tile(np.array([delta[1], delta[0] ^ delta[1]], dtype=U64), (CHUNK, 1))
+        self._delta = np.tile(delta, (CHUNK, 1))
         self.hash = FixedKeyHash()
-        self._keys = np.empty((4, CHUNK, 2), dtype=U64)
-        self._hashes = np.empty((4, CHUNK, 2), dtype=U64)
-        self._d = np.empty((CHUNK, 2), dtype=U64)
-        self._tmp = np.empty(CHUNK, dtype=U64)
+        self._keys = np.empty(8 * CHUNK, dtype=U64)
+        self._hashes = np.empty(8 * CHUNK, dtype=U64)
+        self._x = np.empty((CHUNK, 2), dtype=U64)
         self.gates = 0
 
     def zero_labels(self, n: int) -> np.ndarray:
@@ -72,7 +79,7 @@ class GarblerCore:
     def garble_and(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, table: np.ndarray) -> None:
         """Garble n ≤ CHUNK AND gates: 0-keys ``a``, ``b`` (n, 2) in, 0-keys into ``c``, rows into ``table`` (2, n, 2)."""
         n = len(a)
-        keys, h, d, tmp = self._keys[:, :n], self._hashes[:, :n], self._d[:n], self._tmp[:n]
+        keys, h = self._keys[:8 * n].reshape(4, n, 2), self._hashes[:8 * n].reshape(4, n, 2)
         tw_a, tw_b = _tweaks(self.gates, n)
         self.gates += n
         sigma_into(a[:, 0], a[:, 1], keys[0], tw_a)
@@ -80,18 +87,17 @@ class GarblerCore:
         sigma_into(b[:, 0], b[:, 1], keys[2], tw_b)
         np.bitwise_xor(keys[2], self._sigma_delta[:n], out=keys[3])
         self.hash.hash_inplace(keys, h)
-        mask_a, mask_b = _colour_mask(a[:, 0]), _colour_mask(b[:, 0])
-        t_g, t_e = table[0], table[1]
-        np.bitwise_xor(h[0], h[1], out=t_g)
-        for w in (0, 1):  # T_G ^= p_b·R
-            np.bitwise_and(mask_b, self.delta[w], out=tmp)
-            np.bitwise_xor(t_g[:, w], tmp, out=t_g[:, w])
-        np.bitwise_xor(h[2], h[3], out=d)
-        for w in (0, 1):
-            np.bitwise_xor(d[:, w], a[:, w], out=t_e[:, w])  # T_E = H(B⁰) ⊕ H(B¹) ⊕ A⁰
-            np.bitwise_xor(h[0][:, w], h[2][:, w], out=c[:, w])  # C⁰ = H(A⁰) ⊕ H(B⁰) ...
-        _masked_xor(c, t_g, mask_a, tmp)  # ... ⊕ p_a·T_G
-        _masked_xor(c, d, mask_b, tmp)  # ... ⊕ p_b·(T_E ⊕ A⁰)
+        p_a, p_b = _colour(a), _colour(b)
+        t_g, t_e, x = table[0], table[1], self._x[:n]
+        np.bitwise_xor(h[0], h[1], out=x)
+        np.bitwise_xor(x, self._delta[:n], out=t_g)
+        np.putmask(_c(t_g), ~p_b, _c(x))  # T_G = H(A⁰) ⊕ H(A¹) ⊕ p_b·R
+        np.bitwise_xor(h[0], t_g, out=x)
+        np.putmask(_c(h[0]), p_a, _c(x))  # W_G⁰ = H(A⁰) ⊕ p_a·T_G
+        np.bitwise_xor(h[2], h[3], out=x)
+        _xor_labels(x, a, t_e)  # T_E = H(B⁰) ⊕ H(B¹) ⊕ A⁰
+        np.putmask(_c(h[2]), p_b, _c(h[3]))  # W_E⁰ = H(B⁰) ⊕ p_b·(T_E ⊕ A⁰) = H(B^{p_b})
+        _xor_labels(h[0], h[2], c)  # C⁰ = W_G⁰ ⊕ W_E⁰
 
 
 class EvaluatorCore:
@@ -99,24 +105,24 @@ class EvaluatorCore:
 
     def __init__(self) -> None:
         self.hash = FixedKeyHash()
-        self._keys = np.empty((2, CHUNK, 2), dtype=U64)
-        self._hashes = np.empty((2, CHUNK, 2), dtype=U64)
+        self._keys = np.empty(4 * CHUNK, dtype=U64)
+        self._hashes = np.empty(4 * CHUNK, dtype=U64)
         self._u = np.empty((CHUNK, 2), dtype=U64)
-        self._tmp = np.empty(CHUNK, dtype=U64)
         self.gates = 0
 
     def evaluate_and(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, table: np.ndarray) -> None:
         """Evaluate n ≤ CHUNK AND gates on held keys ``a``, ``b`` with rows ``table``; output keys into ``c``."""
         n = len(a)
-        keys, h, u, tmp = self._keys[:, :n], self._hashes[:, :n], self._u[:n], self._tmp[:n]
+        keys, h = self._keys[:4 * n].reshape(2, n, 2), self._hashes[:4 * n].reshape(2, n, 2)
         tw_a, tw_b = _tweaks(self.gates, n)
         self.gates += n
         sigma_into(a[:, 0], a[:, 1], keys[0], tw_a)
         sigma_into(b[:, 0], b[:, 1], keys[1], tw_b)
         self.hash.hash_inplace(keys, h)
-        t_g, t_e = table[0], table[1]
-        for w in (0, 1):
-            np.bitwise_xor(h[0][:, w], h[1][:, w], out=c[:, w])
-            np.bitwise_xor(t_e[:, w], a[:, w], out=u[:, w])
-        _masked_xor(c, t_g, _colour_mask(a[:, 0]), tmp)
-        _masked_xor(c, u, _colour_mask(b[:, 0]), tmp)
+        t_g, t_e, u = table[0], table[1], self._u[:n]
+        np.bitwise_xor(h[0], t_g, out=u)
+        np.putmask(_c(h[0]), _colour(a), _c(u))  # W_G = H(A) ⊕ s_a·T_G
+        _xor_labels(t_e, a, u)
+        np.bitwise_xor(u, h[1], out=u)
+        np.putmask(_c(h[1]), _colour(b), _c(u))  # W_E = H(B) ⊕ s_b·(T_E ⊕ A)
+        _xor_labels(h[0], h[1], c)  # C = W_G ⊕ W_E

@@ -83,6 +83,9 @@ class GarbledInt:
             raise TypeError("len() of a scalar GarbledInt")
         return self.shape[0]
 
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
     def __repr__(self) -> str:
         kind = f"Q{self.width - self.frac}.{self.frac}" if self.frac else ("int" if self.signed else "uint")
         return f"GarbledInt({kind}{'' if self.frac else self.width}, shape={self.shape}, {self.engine.party})"

@@ -21,13 +21,10 @@ OT_TWEAK_DOMAIN = U64(1 << 63)
 
 
 def sigma_into(lo: np.ndarray, hi: np.ndarray, out: np.ndarray, tweak: np.ndarray) -> None:
-    """``out = σ(x) ⊕ tweak`` with the linear orthomorphism σ(lo, hi) = (hi, lo ⊕ hi); the tweak enters the high word.
-
-    ``lo``/``hi`` are the two word columns of the input labels (any stride), ``out`` a contiguous (n, 2) array.
-    """
-    np.copyto(out[:, 0], hi)
+    """``out = σ(x) ⊕ tweak`` with the linear orthomorphism σ(lo, hi) = (hi, lo ⊕ hi); the 64-bit tweak
+    enters the low word. ``lo``/``hi`` are the word columns of the input labels (any stride), ``out`` (n, 2)."""
+    np.bitwise_xor(hi, tweak, out=out[:, 0])
     np.bitwise_xor(lo, hi, out=out[:, 1])
-    np.bitwise_xor(out[:, 1], tweak, out=out[:, 1])
 
 
 class FixedKeyHash:

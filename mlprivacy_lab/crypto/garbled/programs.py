@@ -1,0 +1,54 @@
+"""Two-party programs for the chapter, the benchmark and the tests.
+
+A program is a module-level function ``program(engine, **inputs)``: it runs unchanged on a ``LocalEngine``
+(both inputs given), on a ``PlainEngine`` (plaintext reference), or split across two processes by
+``run_two_party`` — there each party passes only its own input and the public sizes.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .linalg import jacobi_eigh
+
+
+def millionaires(engine, alice=None, bob=None, width: int = 32) -> int:
+    """Yao's millionaires' problem: is Alice (the garbler) richer than Bob (the evaluator)? Only the answer
+    is revealed. One comparison circuit: ``width`` AND gates."""
+    a = engine.input("garbler", alice, shape=(), width=width)
+    b = engine.input("evaluator", bob, shape=(), width=width)
+    return int(engine.reveal(a > b))
+
+
+def distance(engine, alice=None, bob=None, dims: int | None = None, width: int = 32, frac: int = 16) -> float:
+    """Euclidean distance between Alice's and Bob's private points (fixed-point): neither sees the other's."""
+    a = engine.input("garbler", alice, shape=(dims,), width=width, frac=frac)
+    b = engine.input("evaluator", bob, shape=(dims,), width=width, frac=frac)
+    diff = a - b
+    return float(engine.reveal((diff * diff).sum().sqrt()))
+
+
+def eigen(engine, alice=None, bob=None, d: int | None = None, sweeps: int = 6, width: int = 32,
+          frac: int = 16) -> dict:
+    """Eigen decomposition of S = Alice's share + Bob's share of a symmetric matrix (the lecture's private-PCA
+    step), by Jacobi rotations inside the garbled circuit; reveals only eigenvalues and eigenvectors."""
+    a = engine.input("garbler", alice, shape=(d, d), width=width, frac=frac)
+    b = engine.input("evaluator", bob, shape=(d, d), width=width, frac=frac)
+    values, vectors = jacobi_eigh(a + b, sweeps=sweeps)
+    return {"eigenvalues": engine.reveal(values), "eigenvectors": engine.reveal(vectors),
+            "and_gates": engine.and_gates}
+
+
+def fixed_point_products(engine, x=None, y=None, lanes: int | None = None, width: int = 32,
+                         frac: int = 16) -> dict:
+    """The benchmark workload: ``lanes`` signed fixed-point products x·y, x from the garbler and y from the
+    evaluator. Times the multiplication alone (inputs and OT excluded) and reveals the products."""
+    a = engine.input("garbler", x, shape=(lanes,), width=width, frac=frac)
+    b = engine.input("evaluator", y, shape=(lanes,), width=width, frac=frac)
+    gates, wall, cpu = engine.and_gates, time.perf_counter(), time.process_time()
+    product = a * b
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"seconds": wall, "cpu_seconds": cpu, "and_gates": engine.and_gates - gates,
+            "products": np.asarray(engine.reveal(product))}
