@@ -156,6 +156,7 @@ model = mlp(data.n_features, data.n_classes, hidden=(256,)).to(device)
 Xb = torch.as_tensor(data.X_train[:256], device=device)
 yb = torch.as_tensor(data.y_train[:256], device=device)
 C = 1.0
+per_sample_gradients(model, Xb[:2], yb[:2]), clipped_gradient_sum(model, Xb[:2], yb[:2], C)  # warm-up calls
 start = time.perf_counter()
 grads = per_sample_gradients(model, Xb, yb)  # torch.func: {name: (256, *shape)}
 norms = torch.sqrt(sum(g.flatten(1).square().sum(1) for g in grads.values()))
