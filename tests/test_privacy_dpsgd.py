@@ -5,6 +5,8 @@ import math
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 from mlprivacy_lab.data import load_dataset
@@ -51,6 +53,19 @@ def test_mlp_clipped_sum_equals_per_sample_backward(method, C):
         assert torch.allclose(clipped[name], ref, rtol=1e-4, atol=1e-6), name
     if C == 0.05:
         assert torch.all(norms > C)  # the case really clips every sample
+
+
+@settings(max_examples=15, deadline=None)
+@given(hidden=st.lists(st.integers(1, 24), min_size=0, max_size=3), n=st.integers(1, 12),
+       log_c=st.floats(-3, 2), seed=st.integers(0, 2 ** 16))
+def test_ghost_equals_vmap_on_random_mlps(hidden, n, log_c, seed):
+    torch.manual_seed(seed)
+    model = mlp(7, 3, hidden=hidden)
+    X, y = _batch(seed, n=n, features=7, classes=3)
+    ghost, ghost_norms = clipped_gradient_sum(model, X, y, 10.0 ** log_c, method="ghost")
+    vmap, vmap_norms = clipped_gradient_sum(model, X, y, 10.0 ** log_c, method="vmap")
+    assert torch.allclose(ghost_norms, vmap_norms, rtol=1e-4, atol=1e-6)
+    assert all(torch.allclose(ghost[k], vmap[k], rtol=1e-4, atol=1e-6) for k in vmap)
 
 
 def test_cnn_clipped_sum_and_per_sample_gradients_equal_backward():
