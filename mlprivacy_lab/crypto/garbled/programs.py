@@ -52,3 +52,19 @@ def fixed_point_products(engine, x=None, y=None, lanes: int | None = None, width
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return {"seconds": wall, "cpu_seconds": cpu, "and_gates": engine.and_gates - gates,
             "products": np.asarray(engine.reveal(product))}
+
+
+def private_pca(engine, alice=None, bob=None, d: int | None = None, sweeps: int = 6, width: int = 32,
+                frac: int = 16) -> dict:
+    """The lecture's distributed PCA, principal-axis step: each data owner ℓ holds its share R_ℓ/N = Σ x xᵀ/N
+    and v_ℓ/N = Σ x/N (N, the total count, public); the circuit adds the shares, forms the covariance
+    C = R/N − (v/N)(v/N)ᵀ and runs Jacobi rotations on it. Only eigenvalues and eigenvectors come out."""
+    r = [engine.input(owner, None if share is None else share["R"], shape=(d, d), width=width, frac=frac)
+         for owner, share in (("garbler", alice), ("evaluator", bob))]
+    v = [engine.input(owner, None if share is None else share["v"], shape=(d,), width=width, frac=frac)
+         for owner, share in (("garbler", alice), ("evaluator", bob))]
+    mean = v[0] + v[1]
+    cov = r[0] + r[1] - mean.reshape(d, 1) * mean.reshape(1, d)
+    values, vectors = jacobi_eigh(cov, sweeps=sweeps)
+    return {"eigenvalues": engine.reveal(values), "eigenvectors": engine.reveal(vectors),
+            "and_gates": engine.and_gates}
