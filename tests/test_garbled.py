@@ -198,8 +198,8 @@ def test_corrupted_table_is_caught_at_reveal():
     engine = LocalEngine()
     honest = engine.evaluator.evaluate_and
 
-    def tampered(a, b, c, table):
-        table[0, 0, 0] ^= np.uint64(1 << 40)
+    def tampered(a, b, c, table):  # a gate uses a row when a colour bit is 1: flip a bit in every row
+        table ^= np.uint64(1 << 40)
         honest(a, b, c, table)
 
     engine.evaluator.evaluate_and = tampered
@@ -287,3 +287,14 @@ def test_garbled_int_is_a_numpy_style_array(local):
     assert local.reveal(x.sum(axis=1)).tolist() == [3, 12]
     assert local.reveal(x + np.array([10, 20, 30])).tolist() == [[10, 21, 32], [13, 24, 35]]
     assert local.reveal(3 - x)[0].tolist() == [3, 2, 1]
+
+
+def test_matrix_product_and_transpose_match_numpy(local):
+    a = np.array([[1.5, -2.0, 0.25], [0.5, 1.0, -1.0]])
+    b = np.array([[2.0, 1.0], [-0.5, 0.75], [1.0, -3.0]])
+    x, y = local.input("garbler", a, width=24, frac=8), local.input("evaluator", b, width=24, frac=8)
+    assert np.allclose(local.reveal(x @ y), a @ b, atol=2 ** -7)
+    assert np.allclose(local.reveal(x @ y[:, 0]), a @ b[:, 0], atol=2 ** -7)
+    assert np.array_equal(local.reveal(x.T), a.T)
+    with pytest.raises(ValueError, match="matmul"):
+        x @ x

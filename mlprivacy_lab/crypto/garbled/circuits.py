@@ -112,26 +112,31 @@ def multiply(e, a, b, signed: bool):
     """The full 2w-bit product of two w-bit numbers: a carry-save array multiplier (one layer of full adders
     per partial-product row, all bit positions at once) and a final ripple adder; two's-complement operands
     use the modified Baugh–Wooley scheme (negated sign-row bits plus the constant 2^w + 2^(2w−1); Baugh and
-    Wooley, IEEE Trans. Computers C-22, 1973). 2w² − 1 ANDs."""
+    Wooley, IEEE Trans. Computers C-22, 1973). Each partial-product row is made when it is added, so no
+    w×w×lanes array is ever held. 2w² − 1 ANDs."""
     w = len(a)
-    pp = e.and_(a[None, :], b[:, None])  # pp[j, i] = a_i ∧ b_j, weight 2^(i+j): w² ANDs in one call
-    if signed and w > 1:
-        pp = np.array(pp)
-        pp[:w - 1, w - 1] = e.not_(pp[:w - 1, w - 1])
-        pp[w - 1, :w - 1] = e.not_(pp[w - 1, :w - 1])
+
+    def row(j):  # partial products a_i ∧ b_j, weight 2^(i+j): w ANDs in one call
+        pp = e.and_(a, b[j][None])
+        if signed and w > 1:
+            pp = np.array(pp)
+            flip = slice(0, w - 1) if j == w - 1 else slice(w - 1, w)
+            pp[flip] = e.not_(pp[flip])
+        return pp
+
     one, zero = const_bits(e, 1, 1, a), const_bits(e, 0, 1, a)
-    low = [pp[0][0]]
-    s, c = pp[0], None  # s covers bit positions j−1 .. j+w−2 before row j; c covers j .. j+w−1
+    s, c = row(0), None  # s covers bit positions j−1 .. j+w−2 before row j; c covers j .. j+w−1
+    if w == 1:
+        return np.concatenate([s, zero])
+    low = [s[0]]
     for j in range(1, w):
         top = one if (signed and j == 1) else zero  # the Baugh–Wooley constant 2^w enters here for free
-        x = np.concatenate([s[1:], top])
+        x, pp = np.concatenate([s[1:], top]), row(j)
         if c is None:
-            s, c = e.xor(x, pp[j]), e.and_(x, pp[j])
+            s, c = e.xor(x, pp), e.and_(x, pp)
         else:
-            s, c = full_adder(e, x, c, pp[j])
+            s, c = full_adder(e, x, c, pp)
         low.append(s[0])
-    if w == 1:
-        return np.concatenate([pp[0], zero])
     high = add(e, np.concatenate([s[1:], one if signed else zero]), c)  # 2^(2w−1) enters as the top bit
     return np.concatenate([np.stack(low), high])
 
@@ -149,7 +154,8 @@ def _signed_step(e, r, y, subtract):
 
 def divide_unsigned(e, n, d):
     """⌊n / d⌋ for unsigned n (k bits) and d (w bits, d < 2^(w−1) or d = 2^(w−1)): non-restoring division
-    (Hennessy & Patterson, *Computer Architecture*, App. J.9), one (w+1)-bit add-or-subtract per quotient bit.
+    (Goldberg, "Computer Arithmetic", App. J of Hennessy & Patterson,
+    *Computer Architecture: A Quantitative Approach*), one (w+1)-bit add-or-subtract per quotient bit.
     Returns k quotient bits; d = 0 gives all ones. k·w ANDs."""
     w = len(d)
     r = const_bits(e, 0, w + 1, d)

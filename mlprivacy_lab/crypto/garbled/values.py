@@ -110,6 +110,16 @@ class GarbledInt:
         shape = shape[0] if len(shape) == 1 and isinstance(shape[0], tuple) else shape
         return self._like(self.wires.reshape(self.width, *shape, *self.engine.trailer))
 
+    def transpose(self, *axes: int) -> "GarbledInt":
+        """Permute lane axes like ``numpy.transpose`` (default: reverse them)."""
+        axes = axes or tuple(range(self.ndim))[::-1]
+        tail = tuple(range(self.ndim + 1, self.wires.ndim))
+        return self._like(self.wires.transpose(0, *(a % self.ndim + 1 for a in axes), *tail))
+
+    @property
+    def T(self) -> "GarbledInt":
+        return self.transpose()
+
     def broadcast_to(self, shape: tuple[int, ...]) -> "GarbledInt":
         lead = (1,) * (len(shape) - self.ndim)
         wires = self.wires.reshape(self.width, *lead, *self.shape, *self.engine.trailer)
@@ -169,6 +179,15 @@ class GarbledInt:
         return self._like(product[self.frac:self.frac + self.width])
 
     __rmul__ = __mul__
+
+    def __matmul__(self, other: "GarbledInt") -> "GarbledInt":
+        """Matrix product (2-D @ 2-D or 2-D @ 1-D): all products in one multiplication, then adder trees."""
+        other = self._operand(other)
+        if self.ndim != 2 or other.ndim not in (1, 2) or self.shape[1] != other.shape[0]:
+            raise ValueError(f"matmul needs shapes (n, k) @ (k,) or (k, m), got {self.shape} @ {other.shape}")
+        if other.ndim == 1:
+            return (self * other.reshape(1, -1)).sum(axis=1)
+        return (self.reshape(self.shape[0], self.shape[1], 1) * other.reshape(1, *other.shape)).sum(axis=1)
 
     def __truediv__(self, other):
         return self._binary(other, C.divide, frac=self.frac, signed=self.signed)

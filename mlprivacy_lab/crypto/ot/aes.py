@@ -30,9 +30,9 @@ def sigma_into(lo: np.ndarray, hi: np.ndarray, out: np.ndarray, tweak: np.ndarra
 class FixedKeyHash:
     """Tweakable correlation-robust hash from a fixed-key permutation π = AES-128(FIXED_KEY, ·).
 
-    H(x, i) = π(σ(x) ⊕ i) ⊕ σ(x) ⊕ i — the "MMO^σ" construction of Guo, Katz, Wang and Yu, *Efficient and
-    Secure Multiparty Computation from Fixed-Key Block Ciphers* (IEEE S&P 2020, §7.3), as used for half-gates
-    in emp-toolkit. One call hashes a whole buffer with one AES-ECB pass.
+    H(x, i) = π(σ(x) ⊕ i) ⊕ σ(x) ⊕ i, σ a linear orthomorphism — the construction analysed by Guo, Katz, Wang
+    and Yu, *Efficient and Secure Multiparty Computation from Fixed-Key Block Ciphers* (IEEE S&P 2020) and used
+    for half-gates in emp-toolkit. One call hashes a whole buffer with one AES-ECB pass.
     """
 
     def __init__(self) -> None:
