@@ -267,6 +267,7 @@ class LocalEngine(Engine):
 
     def and_(self, a, b):
         shape, a, b = self._flatten(a, b)
+        a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
         out = np.empty_like(a)
         a_c, b_c, out_c = (x.view(np.complex128)[..., 0] for x in (a, b, out))  # one scalar per label
         for s in range(0, len(a), CHUNK):
