@@ -298,3 +298,14 @@ def test_matrix_product_and_transpose_match_numpy(local):
     assert np.array_equal(local.reveal(x.T), a.T)
     with pytest.raises(ValueError, match="matmul"):
         x @ x
+
+
+def test_lane_blocking_gives_the_same_result(local, monkeypatch):
+    from mlprivacy_lab.crypto.garbled import values
+    x = local.input("garbler", np.arange(-4, 4).reshape(2, 4) * 0.75, width=16, frac=4)
+    y = local.input("evaluator", np.arange(1, 9).reshape(2, 4) * 0.5, width=16, frac=4)
+    whole = [local.reveal(op) for op in (x * y, x / y, y.sqrt())]
+    monkeypatch.setattr(values, "LANE_BLOCK", 3)
+    blocked = [local.reveal(op) for op in (x * y, x / y, y.sqrt())]
+    for w, b in zip(whole, blocked):
+        assert np.array_equal(w, b)
