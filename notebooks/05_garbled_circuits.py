@@ -35,7 +35,7 @@ import numpy as np
 
 from mlprivacy_lab import plots  # noqa: F401  (big fonts)
 from mlprivacy_lab.config import mode_banner, pick
-from mlprivacy_lab.crypto.garbled import LocalEngine, PlainEngine, where
+from mlprivacy_lab.crypto.garbled import LocalEngine, where
 from mlprivacy_lab.crypto.garbled.benchmarks import and_gate_counts
 from mlprivacy_lab.crypto.garbled.halfgates import EvaluatorCore, GarblerCore
 from mlprivacy_lab.crypto.garbled.programs import distance, fixed_point_products, millionaires, private_pca
@@ -63,7 +63,9 @@ table = np.empty((2, 1, 2), dtype=np.uint64)
 alice.garble_and(key_a, key_b, key_out, table)
 hexkey = "{0[1]:016x}{0[0]:016x}".format
 for name, k0 in (("a", key_a[0]), ("b", key_b[0]), ("a∧b", key_out[0])):
-    print(f"wire {name:4s} key for 0: {hexkey(k0)}   key for 1: {hexkey(k0 ^ alice.delta)}")
+    k1 = k0 ^ alice.delta
+    print(f"wire {name:4s} key for 0: {hexkey(k0)} (colour {k0[0] & 1})   "
+          f"key for 1: {hexkey(k1)} (colour {k1[0] & 1})")
 print("\nthe garbled table Bob receives (the locked cases):")
 for row, name in zip(table[:, 0], ("T_G", "T_E")):
     print(f"  {name}: {hexkey(row)}")
@@ -90,8 +92,9 @@ for a in (0, 1):
         bob.evaluate_and(bob_key_a, bob_key_b, bob_out, table)
         answer = int((bob_out[0, 0] ^ key_out[0, 0]) & 1)  # Bob's colour ⊕ Alice's decoding bit
         is_one_key = np.array_equal(bob_out, key_out ^ (answer * alice.delta))
+        ot_bytes = alice_end.traffic.bytes_sent + bob_end.traffic.bytes_sent
         print(f"a={a} b={b}: Bob's key {hexkey(bob_out[0])} → a∧b = {answer};"
-              f" it is Alice's key for {answer}: {is_one_key};  OT bytes {alice_end.traffic.bytes_sent + bob_end.traffic.bytes_sent}")
+              f" it is Alice's key for {answer}: {is_one_key};  OT bytes {ot_bytes}")
         assert answer == (a & b) and is_one_key
 
 # %% [markdown] slideshow={"slide_type": "subslide"}

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from mlprivacy_lab.crypto.garbled import GarbledInt, GarblerEngine, LocalEngine, PlainEngine, where
 from mlprivacy_lab.crypto.garbled.benchmarks import and_gate_counts
 from mlprivacy_lab.crypto.garbled.halfgates import EvaluatorCore, GarblerCore
-from mlprivacy_lab.crypto.garbled.linalg import jacobi_eigh, round_robin
+from mlprivacy_lab.crypto.garbled.linalg import round_robin
 from mlprivacy_lab.crypto.garbled.programs import distance, eigen, millionaires
 from mlprivacy_lab.crypto.garbled.twoparty import run_two_party
 from mlprivacy_lab.crypto.ot import Channel

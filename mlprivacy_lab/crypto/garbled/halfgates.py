@@ -77,7 +77,7 @@ class GarblerCore:
         return self.prg.labels(n)
 
     def garble_and(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, table: np.ndarray) -> None:
-        """Garble n ≤ CHUNK AND gates: 0-keys ``a``, ``b`` (n, 2) in, 0-keys into ``c``, rows into ``table`` (2, n, 2)."""
+        """Garble n ≤ CHUNK AND gates: 0-keys ``a``, ``b`` (n, 2) in; 0-keys into ``c``, rows into ``table``."""
         n = len(a)
         keys, h = self._keys[:8 * n].reshape(4, n, 2), self._hashes[:8 * n].reshape(4, n, 2)
         tw_a, tw_b = _tweaks(self.gates, n)

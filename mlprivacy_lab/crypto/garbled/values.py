@@ -44,7 +44,8 @@ def encode(values, width: int, frac: int = 0, signed: bool = True) -> np.ndarray
         raise OverflowError(f"{bad[0] / 2 ** frac:g} does not fit a {kind} number (range "
                             f"[{low / 2 ** frac:g}, {high / 2 ** frac:g})): widen the format or rescale")
     words = np.array([v % (1 << width) for v in ints], dtype=np.uint64).reshape(x.shape)
-    return ((words[None] >> np.arange(width, dtype=np.uint64).reshape(-1, *([1] * x.ndim))) & np.uint64(1)).astype(np.uint8)
+    shifts = np.arange(width, dtype=np.uint64).reshape(-1, *([1] * x.ndim))
+    return ((words[None] >> shifts) & np.uint64(1)).astype(np.uint8)
 
 
 def decode(bits: np.ndarray, frac: int = 0, signed: bool = True) -> np.ndarray:
