@@ -17,8 +17,8 @@ from . import circuits as C
 
 MAX_WIDTH = 64
 #: Multiplications, divisions and square roots run over at most this many lanes at a time, so that each
-#: layer's labels stay in the CPU cache (2,048 was fastest on the development machine; see bench ``gc``).
-LANE_BLOCK = 2048
+#: layer's labels stay in the CPU cache (512 was fastest on the development machine; see bench ``gc``).
+LANE_BLOCK = 512
 
 
 def encode(values, width: int, frac: int = 0, signed: bool = True) -> np.ndarray:
