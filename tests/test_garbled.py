@@ -235,6 +235,11 @@ def test_mismatched_values_raise_clear_errors(local):
         local.input("garbler", [1], width=65)
     with pytest.raises(TypeError, match="numbers"):
         local.input("garbler", ["1"])
+    with pytest.raises(ValueError, match="shape"):
+        local.input("garbler", [1, 2], shape=(3,))
+    with pytest.raises(TypeError, match="truth value"):
+        if x < 3:
+            pass
 
 
 def test_a_party_cannot_supply_the_other_partys_input():

@@ -72,6 +72,8 @@ class Engine:
             shape = tuple(shape)
         else:
             bits = encode(values, width, frac, signed)
+            if shape is not None and tuple(shape) != bits.shape[1:]:
+                raise ValueError(f"values have shape {bits.shape[1:]} but shape={tuple(shape)} was given")
             shape = bits.shape[1:]
         return GarbledInt(self, self._input(owner, bits, (width, *shape)), signed=signed, frac=frac)
 

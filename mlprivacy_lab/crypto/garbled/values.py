@@ -88,6 +88,9 @@ class GarbledInt:
             raise TypeError("len() of a scalar GarbledInt")
         return self.shape[0]
 
+    def __bool__(self):
+        raise TypeError("a GarbledInt has no truth value in the clear: reveal it, or branch with where()")
+
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
