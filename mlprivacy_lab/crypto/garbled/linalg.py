@@ -31,27 +31,25 @@ def _replace(x: GarbledInt, axis: int, index: list[int], new: list[GarbledInt]) 
 def jacobi_eigh(a: GarbledInt, sweeps: int = 6) -> tuple[GarbledInt, GarbledInt]:
     """Eigenvalues and eigenvectors (columns) of a symmetric fixed-point matrix, by cyclic Jacobi rotations.
 
-    Each rotation zeroes a_pq (Golub & Van Loan, *Matrix Computations*, Alg. 8.5.1). With θ = a_qq − a_pp and
-    n = 2a_pq, their t = tan φ = sign(θ)·n / (|θ| + r), r = √(θ² + n²), gives, with D = |θ| + r and
-    h = √(D² + n²) (halved below against overflow):  c = D / h,  s = sign(θ)·n / h  — two square roots and one
-    two-lane division per rotation, no division by a_pq. If n = θ = 0 then h = 0 and the rotation is the
-    identity (c = 1, s = 0). A ← JᵀAJ, V ← VJ. The rotations of one round touch disjoint rows and columns and
-    run as lanes of the same circuits. Entries must keep 4(θ² + n²) inside the fixed-point range.
+    Each rotation zeroes a_pq (Golub & Van Loan, *Matrix Computations*, Alg. 8.5.1), written without a
+    division by a_pq: with θ = a_qq − a_pp and n = 2a_pq,  t = tan φ = sign(θ)·n / (|θ| + √(θ² + n²)),
+    c = 1/√(1 + t²), s = t·c (one two-lane division gives both). |t| ≤ 1, so every quotient keeps full
+    fixed-point precision and c² + s² = 1 to a few ulps. If n = θ = 0 the division by zero gives t = 0: the
+    identity rotation. A ← JᵀAJ, V ← VJ. The rotations of one round touch disjoint rows and columns and run
+    as lanes of the same circuits. Entries must keep θ² + n² inside the fixed-point range.
     """
     d = a.shape[0]
     if a.shape != (d, d) or not a.frac:
         raise ValueError(f"jacobi_eigh needs a square fixed-point matrix, got shape {a.shape} with frac {a.frac}")
     v = a.engine.constant(np.eye(d), width=a.width, frac=a.frac)
+    one = a.engine.constant(np.ones(d), width=a.width, frac=a.frac)
     for _ in range(sweeps):
         for pairs in round_robin(d):
             p, q = (np.array(i) for i in zip(*pairs))
             app, aqq, apq = a[p, p], a[q, q], a[p, q]
             theta, n = aqq - app, apq + apq
-            big = abs(theta) + (theta * theta + n * n).sqrt()
-            half = stack([big >> 1, where(theta < 0, -n, n) >> 1])
-            h = (half * half).sum(axis=0).sqrt()
-            c, s = half / h
-            c = where(h == 0, 1, c)
+            t = where(theta < 0, -n, n) / (abs(theta) + (theta * theta + n * n).sqrt())  # tan φ, |t| ≤ 1
+            c, s = stack([one[:len(pairs)], t]) / (t * t + 1).sqrt()
             rows = stack([a[p], a[q], a[p], a[q]]) * stack([c, s, s, c]).reshape(4, -1, 1)  # Jᵀ A
             a = _replace(a, 0, [p, q], [rows[0] - rows[1], rows[2] + rows[3]])
             cols = stack([a[:, p], a[:, q], v[:, p], v[:, q]] * 2) * stack([c, c, c, c, s, s, s, s]).reshape(8, 1, -1)
