@@ -23,6 +23,7 @@ from .values import GarbledInt, encode
 OWNERS = ("garbler", "evaluator")
 LABEL_BYTES = 16
 TABLE_BYTES = 8 * TABLE_WORDS  # 32 bytes per AND gate
+SMALL_BATCH = 64  # up to this many gates the one-process engine garbles in place, without gathering
 
 
 class Engine:
@@ -269,8 +270,13 @@ class LocalEngine(Engine):
 
     def and_(self, a, b):
         shape, a, b = self._flatten(a, b)
+        out = np.empty(a.shape, dtype=U64)
+        if len(a) <= SMALL_BATCH:  # few gates: numpy's per-call cost dominates, skip the gathering
+            table = self._table[:TABLE_WORDS * len(a)].reshape(2, len(a), 2)
+            self.garbler.garble_and(a[:, 0], b[:, 0], out[:, 0], table)
+            self.evaluator.evaluate_and(a[:, 1], b[:, 1], out[:, 1], table)
+            return self._count(shape, out)
         a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
-        out = np.empty_like(a)
         a_c, b_c, out_c = (x.view(np.complex128)[..., 0] for x in (a, b, out))  # one scalar per label
         for s in range(0, len(a), CHUNK):
             e = min(len(a), s + CHUNK)
@@ -283,8 +289,11 @@ class LocalEngine(Engine):
             self.evaluator.evaluate_and(*map(_words, rows[1]), table)
             for party in (0, 1):
                 np.copyto(out_c[s:e, party], rows[party, 2])
-        self.and_gates += len(a)
-        self.table_bytes += TABLE_BYTES * len(a)
+        return self._count(shape, out)
+
+    def _count(self, shape, out):
+        self.and_gates += len(out)
+        self.table_bytes += TABLE_BYTES * len(out)
         return out.reshape(shape)
 
     def not_(self, a):
