@@ -292,6 +292,9 @@ def test_garbled_int_is_a_numpy_style_array(local):
     assert local.reveal(x.sum(axis=1)).tolist() == [3, 12]
     assert local.reveal(x + np.array([10, 20, 30])).tolist() == [[10, 21, 32], [13, 24, 35]]
     assert local.reveal(3 - x)[0].tolist() == [3, 2, 1]
+    assert local.reveal(x[x.reveal() > 3]).tolist() == [4, 5]
+    with pytest.raises(IndexError, match="too many"):
+        x[0, 0, 0]
 
 
 def test_matrix_product_and_transpose_match_numpy(local):

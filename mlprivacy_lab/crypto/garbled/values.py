@@ -108,6 +108,9 @@ class GarbledInt:
             at = next(k for k, i in enumerate(index) if i is Ellipsis)
             fill = self.ndim - (len(index) - 1 - sum(i is None for i in index))
             index = index[:at] + (slice(None),) * fill + index[at + 1:]
+        used = sum(np.ndim(i) if isinstance(i, np.ndarray) and i.dtype == bool else i is not None for i in index)
+        if used > self.ndim:
+            raise IndexError(f"too many indices for a GarbledInt of shape {self.shape}")
         return (slice(None), *index)
 
     def __getitem__(self, index) -> "GarbledInt":
