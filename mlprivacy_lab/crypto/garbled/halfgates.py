@@ -5,7 +5,7 @@ R, so XOR gates cost nothing. Point-and-permute (Beaver–Micali–Rogaway 1990)
 lsb(W) of the key the evaluator holds tells it which row to use, independent of the value. Half-gates: an AND
 gate a∧b = (a∧r) ⊕ (a∧(r⊕b)) with r = lsb(B⁰) splits into a garbler half-gate and an evaluator half-gate,
 each one ciphertext, so a garbled AND table is two 128-bit rows — 32 bytes — and four hashes to garble,
-two to evaluate (eq. numbers of ZRE15 §3):
+two to evaluate (ZRE15 §3, Fig. 2):
 
     garbler:   T_G = H(A⁰,j) ⊕ H(A¹,j) ⊕ p_b·R         W_G⁰ = H(A⁰,j) ⊕ p_a·T_G
                T_E = H(B⁰,j') ⊕ H(B¹,j') ⊕ A⁰          W_E⁰ = H(B⁰,j') ⊕ p_b·(T_E ⊕ A⁰)
@@ -15,10 +15,12 @@ two to evaluate (eq. numbers of ZRE15 §3):
 with p = colour of the 0-key, s = colour of the held key, j = 2g and j' = 2g+1 for gate g. Every step below
 runs on a whole chunk of gates at once: one numpy call per step, one AES-ECB call for all hashes of the chunk.
 Label arrays have shape (n, 2) uint64; the kernels touch inputs and outputs only by word columns, so any row
-stride works (the one-process engine keeps both parties' labels side by side).
+stride works (the one-process engine hands small batches over in place, both parties' labels side by side).
 """
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 
@@ -28,6 +30,8 @@ from ..ot.aes import U64, AesPrg, FixedKeyHash, sigma_into
 #: stay in the core's L2 cache (measured best on this machine; see benchmarks.py).
 CHUNK = 8192
 TABLE_WORDS = 4  # two 128-bit rows per AND gate
+if sys.byteorder != "little":  # _colour reads the low byte of the low word
+    raise ImportError("the vectorized garbling kernels assume a little-endian machine")
 _TWEAK_STEP = 2 * np.arange(CHUNK, dtype=U64)
 
 
