@@ -282,6 +282,8 @@ def test_two_processes_over_a_socket():
     assert abs(far.evaluator - 3.0) < 1e-3 and far.garbler == far.evaluator
     with pytest.raises(ValueError, match="module-level"):
         run_two_party(lambda engine: None)
+    with pytest.raises(RuntimeError, match="evaluator process failed(.|\n)*TypeError"):
+        run_two_party(millionaires, {"alice": 1}, {"bob": "rich"})
 
 
 def test_garbled_int_is_a_numpy_style_array(local):

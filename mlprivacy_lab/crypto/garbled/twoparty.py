@@ -103,8 +103,14 @@ def run_two_party(program: Callable[..., Any], garbler_inputs: dict | None = Non
             start = time.perf_counter()
             out = program(engine, **(garbler_inputs or {}))
             seconds = time.perf_counter() - start
-    except BaseException:
-        child.kill()
+    except BaseException as err:
+        try:  # with our socket closed the evaluator stops too; give it time to report why
+            stderr = child.communicate(timeout=30)[1]
+        except subprocess.TimeoutExpired:
+            child.kill()
+            stderr = child.communicate()[1]
+        if isinstance(err, ConnectionError) and child.returncode != 0 and stderr:
+            raise RuntimeError(f"the evaluator process failed:\n{stderr[-4000:]}") from err
         raise
     stdout, stderr = child.communicate(timeout=timeout)
     if child.returncode != 0:
