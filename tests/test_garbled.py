@@ -1,6 +1,7 @@
 """Garbled circuits: half-gates keys, the circuit library against numpy/Python integers, engines, errors."""
 
 import math
+import secrets
 import socket
 
 import numpy as np
@@ -15,6 +16,7 @@ from mlprivacy_lab.crypto.garbled.linalg import round_robin
 from mlprivacy_lab.crypto.garbled.programs import distance, eigen, millionaires
 from mlprivacy_lab.crypto.garbled.twoparty import run_two_party
 from mlprivacy_lab.crypto.ot import Channel
+from mlprivacy_lab.crypto.ot.aes import FixedKeyHash
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +183,32 @@ def test_half_gates_and_table_opens_exactly_one_key():
     evaluator.evaluate_and(a0 ^ bits_a[:, None] * garbler.delta, b0 ^ bits_b[:, None] * garbler.delta, c, table)
     assert np.array_equal(c, c0 ^ (bits_a & bits_b)[:, None] * garbler.delta)
     assert garbler.delta[0] & 1 == 1  # point-and-permute
+
+
+def test_half_gates_kernels_match_the_paper_formulas():
+    """The fused kernels compute exactly ZRE15 Fig. 2 with H(x, j) = π(σ(x) ⊕ j) ⊕ σ(x) ⊕ j (FixedKeyHash),
+    tweaks j = 2g, j' = 2g+1 continuing across calls, on labels with any row stride (both parties side by side)."""
+    garbler, evaluator, hash_ = GarblerCore(), EvaluatorCore(), FixedKeyHash()
+    delta, n = garbler.delta, 300
+    for call in range(2):  # the second call continues the gate numbering
+        wires = np.empty((2, n, 2, 2), np.uint64)  # (A, B) × gate × (garbler, evaluator) × word
+        wires[:, :, 0] = garbler.zero_labels(2 * n).reshape(2, n, 2)
+        bits = np.frombuffer(secrets.token_bytes(2 * n), np.uint8).reshape(2, n, 1).astype(np.uint64) & 1
+        wires[:, :, 1] = wires[:, :, 0] ^ bits * delta
+        out, table = np.empty((n, 2, 2), np.uint64), np.empty((2, n, 2), np.uint64)
+        garbler.garble_and(wires[0, :, 0], wires[1, :, 0], out[:, 0], table)
+        evaluator.evaluate_and(wires[0, :, 1], wires[1, :, 1], out[:, 1], table)
+        a0, b0 = wires[0, :, 0], wires[1, :, 0]
+        j = 2 * (call * n + np.arange(n, dtype=np.uint64))
+        p_a, p_b = (a0[:, :1] & 1), (b0[:, :1] & 1)
+        h_a0, h_a1 = hash_(a0, j), hash_(a0 ^ delta, j)
+        h_b0, h_b1 = hash_(b0, j + 1), hash_(b0 ^ delta, j + 1)
+        t_g = h_a0 ^ h_a1 ^ p_b * delta
+        t_e = h_b0 ^ h_b1 ^ a0
+        c0 = h_a0 ^ p_a * t_g ^ h_b0 ^ p_b * (t_e ^ a0)
+        assert np.array_equal(table[0], t_g) and np.array_equal(table[1], t_e)
+        assert np.array_equal(out[:, 0], c0)
+        assert np.array_equal(out[:, 1], c0 ^ (bits[0] & bits[1]) * delta)
 
 
 def test_xor_is_free_and_and_costs_32_bytes(local):

@@ -117,9 +117,8 @@ def multiply(e, a, b, signed: bool):
     w = len(a)
 
     def row(j):  # partial products a_i ∧ b_j, weight 2^(i+j): w ANDs in one call
-        pp = e.and_(a, b[j][None])
+        pp = e.and_(a, b[j][None])  # a fresh array: its Baugh–Wooley bits are negated in place
         if signed and w > 1:
-            pp = np.array(pp)
             flip = slice(0, w - 1) if j == w - 1 else slice(w - 1, w)
             pp[flip] = e.not_(pp[flip])
         return pp

@@ -23,7 +23,6 @@ from .values import GarbledInt, encode
 OWNERS = ("garbler", "evaluator")
 LABEL_BYTES = 16
 TABLE_BYTES = 8 * TABLE_WORDS  # 32 bytes per AND gate
-SMALL_BATCH = 64  # up to this many gates the one-process engine garbles in place, without gathering
 
 
 class Engine:
@@ -263,7 +262,6 @@ class LocalEngine(Engine):
         self.evaluator = EvaluatorCore()
         self._zero = self.garbler.zero_labels(1)[0]
         self._table = np.empty(TABLE_WORDS * CHUNK, dtype=U64)
-        self._rows = np.empty((2, 3, CHUNK), dtype=np.complex128)
         self._ot: tuple[OTExtensionSender, OTExtensionReceiver, Channel, Channel] | None = None
         self.label_bytes = LABEL_BYTES
         self.reveal_bytes = 0
@@ -271,24 +269,11 @@ class LocalEngine(Engine):
     def and_(self, a, b):
         shape, a, b = self._flatten(a, b)
         out = np.empty(a.shape, dtype=U64)
-        if len(a) <= SMALL_BATCH:  # few gates: numpy's per-call cost dominates, skip the gathering
-            table = self._table[:TABLE_WORDS * len(a)].reshape(2, len(a), 2)
-            self.garbler.garble_and(a[:, 0], b[:, 0], out[:, 0], table)
-            self.evaluator.evaluate_and(a[:, 1], b[:, 1], out[:, 1], table)
-            return self._count(shape, out)
-        a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
-        a_c, b_c, out_c = (x.view(np.complex128)[..., 0] for x in (a, b, out))  # one scalar per label
-        for s in range(0, len(a), CHUNK):
+        for s in range(0, len(a), CHUNK):  # the kernels read and write each party's labels in place
             e = min(len(a), s + CHUNK)
             table = self._table[:TABLE_WORDS * (e - s)].reshape(2, e - s, 2)
-            rows = self._rows[:, :, :e - s]  # per party: its A keys, B keys, output keys, contiguous
-            for party in (0, 1):
-                np.copyto(rows[party, 0], a_c[s:e, party])
-                np.copyto(rows[party, 1], b_c[s:e, party])
-            self.garbler.garble_and(*map(_words, rows[0]), table)
-            self.evaluator.evaluate_and(*map(_words, rows[1]), table)
-            for party in (0, 1):
-                np.copyto(out_c[s:e, party], rows[party, 2])
+            self.garbler.garble_and(a[s:e, 0], b[s:e, 0], out[s:e, 0], table)
+            self.evaluator.evaluate_and(a[s:e, 1], b[s:e, 1], out[s:e, 1], table)
         return self._count(shape, out)
 
     def _count(self, shape, out):
@@ -347,11 +332,6 @@ class LocalEngine(Engine):
         return {**super().stats(), "label_bytes": self.label_bytes, "ot_bytes": ot,
                 "reveal_bytes": self.reveal_bytes,
                 "bytes_total": self.table_bytes + self.label_bytes + ot + self.reveal_bytes}
-
-
-def _words(labels: np.ndarray) -> np.ndarray:
-    """n complex128 labels → their (n, 2) uint64 words (a view)."""
-    return labels.view(U64).reshape(-1, 2)
 
 
 def _xor_delta(a: np.ndarray, delta: np.ndarray) -> np.ndarray:

@@ -13,51 +13,66 @@ two to evaluate (ZRE15 §3, Fig. 2):
     evaluator: W_G = H(A,j) ⊕ s_a·T_G,  W_E = H(B,j') ⊕ s_b·(T_E ⊕ A),  C = W_G ⊕ W_E
 
 with p = colour of the 0-key, s = colour of the held key, j = 2g and j' = 2g+1 for gate g. Every step below
-runs on a whole chunk of gates at once: one numpy call per step, one AES-ECB call for all hashes of the chunk.
+runs on a whole chunk of gates at once: one numpy call per step, one AES-ECB call for all hashes of the chunk,
+into buffers reused from chunk to chunk; colour bits become 128-bit masks (x & mask = bit·x) by table lookup.
 Label arrays have shape (n, 2) uint64; the kernels touch inputs and outputs only by word columns, so any row
-stride works (the one-process engine hands small batches over in place, both parties' labels side by side).
+stride works (the one-process engine hands its labels over in place, both parties' side by side).
 """
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from ..ot.aes import U64, AesPrg, FixedKeyHash, sigma_into
+from ..ot.aes import FIXED_KEY, U64, AesPrg, sigma_into
 
 #: Gates per kernel call: big enough to amortize numpy's per-call cost, small enough that a chunk's buffers
 #: stay in the core's L2 cache (measured best on this machine; see benchmarks.py).
-CHUNK = 8192
+CHUNK = 16384
 TABLE_WORDS = 4  # two 128-bit rows per AND gate
-if sys.byteorder != "little":  # _colour reads the low byte of the low word
-    raise ImportError("the vectorized garbling kernels assume a little-endian machine")
-_TWEAK_STEP = 2 * np.arange(CHUNK, dtype=U64)
+_TWEAK_STEP = np.stack([2 * np.arange(CHUNK, dtype=U64), 2 * np.arange(CHUNK, dtype=U64) + U64(1)])
+_ONE = U64(1)
+_MASKS = np.array([[0, 0], [2**64 - 1, 2**64 - 1]], dtype=U64).view(np.complex128)[:, 0]  # a colour bit → a 128-bit mask
 
 
-def _tweaks(gate: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Hash tweaks j = 2g (A side) and j' = 2g+1 (B side) for gates gate, ..., gate+n-1."""
-    tw_a = _TWEAK_STEP[:n] + U64(2 * gate)
-    return tw_a, tw_a | U64(1)
+def _as_scalars(labels: np.ndarray) -> np.ndarray:
+    """A contiguous (n, 2) label array viewed as n complex128 scalars, one per 16-byte label."""
+    return labels.view(np.complex128)[:, 0]
 
 
-def _colour(x: np.ndarray) -> np.ndarray:
-    """The colour bit lsb(W) of each label as a bool array (the low byte of the little-endian low word)."""
-    return (x.view(np.uint8)[:, 0] & np.uint8(1)).view(bool)
+class _Scratch:
+    """Per-chunk working memory of a kernel: reused, so no chunk allocates."""
 
+    def __init__(self, blocks: int, labels: int) -> None:
+        self._aes = Cipher(algorithms.AES(FIXED_KEY), modes.ECB()).encryptor()
+        self.keys = np.empty((blocks, 2), dtype=U64)
+        self._out = np.empty((blocks + 1, 2), dtype=U64)  # update_into wants room for one more block
+        self.tweaks = np.empty((2, CHUNK), dtype=U64)
+        self.colours = np.empty((2, CHUNK), dtype=U64)
+        self.labels = np.empty((labels, CHUNK, 2), dtype=U64)
 
-def _c(x: np.ndarray) -> np.ndarray:
-    """A label array (n, 2) viewed as n complex128 scalars, so numpy moves each 16-byte label in one step."""
-    return x.view(np.complex128)[:, 0]
+    def tweaks_for(self, gate: int, n: int) -> np.ndarray:
+        """Hash tweaks j = 2g (row 0, A side) and j' = 2g+1 (row 1, B side) for gates gate, ..., gate+n-1."""
+        return np.add(_TWEAK_STEP[:, :n], U64(2 * gate), out=self.tweaks[:, :n])
 
+    def colours_of(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """The colour bits lsb(A), lsb(B) of each gate's input labels, as 0/1 indices (rows 0 and 1)."""
+        n = len(a)
+        np.bitwise_and(a[:, 0], _ONE, out=self.colours[0, :n])
+        np.bitwise_and(b[:, 0], _ONE, out=self.colours[1, :n])
+        return self.colours[:, :n].view(np.int64)
 
-def _xor_labels(x: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
-    """out = x ⊕ y; word column by word column when rows are not adjacent (numpy is slow on 2-word rows)."""
-    if x.flags.c_contiguous and y.flags.c_contiguous and out.flags.c_contiguous:
-        np.bitwise_xor(x, y, out=out)
-    else:
-        for w in (0, 1):
-            np.bitwise_xor(x[:, w], y[:, w], out=out[:, w])
+    def masks(self, colours: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Colour bits → 128-bit masks, all ones where the bit is 1 (so x & mask = bit·x)."""
+        np.take(_MASKS, colours, out=_as_scalars(out), mode="clip")
+        return out
+
+    def permute(self, blocks: int) -> np.ndarray:
+        """π(K) = AES-128(FIXED_KEY, K) of the first ``blocks`` hash inputs K = σ(x) ⊕ j, in one ECB call.
+        The tweakable hash of ``ot.aes.FixedKeyHash`` is H(x, j) = π(K) ⊕ K (Guo, Katz, Wang, Yu, IEEE S&P
+        2020); the kernels keep π(K) and K apart so that sums of hashes fold the K terms into constants."""
+        self._aes.update_into(self.keys[:blocks].reshape(-1).view(np.uint8), self._out.view(np.uint8))
+        return self._out[:blocks]
 
 
 class GarblerCore:
@@ -66,14 +81,12 @@ class GarblerCore:
     def __init__(self) -> None:
         self.prg = AesPrg()
         delta = self.prg.labels(1)[0]
-        delta[0] |= U64(1)  # point-and-permute: lsb(R) = 1
+        delta[0] |= _ONE  # point-and-permute: lsb(R) = 1
         self.delta = delta
-        self._sigma_delta = np.tile(np.array([delta[1], delta[0] ^ delta[1]], dtype=U64), (CHUNK, 1))
-        self._delta = np.tile(delta, (CHUNK, 1))
-        self.hash = FixedKeyHash()
-        self._keys = np.empty(8 * CHUNK, dtype=U64)
-        self._hashes = np.empty(8 * CHUNK, dtype=U64)
-        self._x = np.empty((CHUNK, 2), dtype=U64)
+        sigma_delta = np.array([delta[1], delta[0] ^ delta[1]], dtype=U64)  # σ(R)
+        self._sigma_delta = np.tile(sigma_delta, (2 * CHUNK, 1))
+        self._offsets = _as_scalars(np.array([sigma_delta, sigma_delta ^ delta]))  # σ(R) ⊕ p_b·R by p_b
+        self._s = _Scratch(4 * CHUNK, 4)
         self.gates = 0
 
     def zero_labels(self, n: int) -> np.ndarray:
@@ -81,52 +94,66 @@ class GarblerCore:
         return self.prg.labels(n)
 
     def garble_and(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, table: np.ndarray) -> None:
-        """Garble n ≤ CHUNK AND gates: 0-keys ``a``, ``b`` (n, 2) in; 0-keys into ``c``, rows into ``table``."""
-        n = len(a)
-        keys, h = self._keys[:8 * n].reshape(4, n, 2), self._hashes[:8 * n].reshape(4, n, 2)
-        tw_a, tw_b = _tweaks(self.gates, n)
+        """Garble n ≤ CHUNK AND gates: 0-keys ``a``, ``b`` (n, 2) in; 0-keys into ``c``, rows into ``table``.
+
+        With K = σ(x) ⊕ j and P = π(K), so H = P ⊕ K, and K(x⊕R) = K(x) ⊕ σ(R) (σ is linear):
+        H(X⁰) ⊕ H(X¹) = P(X⁰) ⊕ P(X¹) ⊕ σ(R);  C⁰ = W_G⁰ ⊕ W_E⁰ = H(A⁰) ⊕ H(B⁰) ⊕ p_a·T_G ⊕ p_b·(T_E ⊕ A⁰).
+        ``a``, ``b``, ``c`` may have any row stride (they are read and written one word column at a time)."""
+        n, s = len(a), self._s
+        k = s.keys[:4 * n].reshape(4, n, 2)  # K(A⁰), K(B⁰), K(A¹), K(B¹)
+        tweaks = s.tweaks_for(self.gates, n)
         self.gates += n
-        sigma_into(a[:, 0], a[:, 1], keys[0], tw_a)
-        np.bitwise_xor(keys[0], self._sigma_delta[:n], out=keys[1])  # σ is linear: σ(A⁰⊕R) = σ(A⁰) ⊕ σ(R)
-        sigma_into(b[:, 0], b[:, 1], keys[2], tw_b)
-        np.bitwise_xor(keys[2], self._sigma_delta[:n], out=keys[3])
-        self.hash.hash_inplace(keys, h)
-        p_a, p_b = _colour(a), _colour(b)
-        t_g, t_e, x = table[0], table[1], self._x[:n]
-        np.bitwise_xor(h[0], h[1], out=x)
-        np.bitwise_xor(x, self._delta[:n], out=t_g)
-        np.putmask(_c(t_g), ~p_b, _c(x))  # T_G = H(A⁰) ⊕ H(A¹) ⊕ p_b·R
-        np.bitwise_xor(h[0], t_g, out=x)
-        np.putmask(_c(h[0]), p_a, _c(x))  # W_G⁰ = H(A⁰) ⊕ p_a·T_G
-        np.bitwise_xor(h[2], h[3], out=x)
-        _xor_labels(x, a, t_e)  # T_E = H(B⁰) ⊕ H(B¹) ⊕ A⁰
-        np.putmask(_c(h[2]), p_b, _c(h[3]))  # W_E⁰ = H(B⁰) ⊕ p_b·(T_E ⊕ A⁰) = H(B^{p_b})
-        _xor_labels(h[0], h[2], c)  # C⁰ = W_G⁰ ⊕ W_E⁰
+        sigma_into(a[:, 0], a[:, 1], k[0], tweaks[0])
+        sigma_into(b[:, 0], b[:, 1], k[1], tweaks[1])
+        np.bitwise_xor(k[:2], self._sigma_delta[:2 * n].reshape(2, n, 2), out=k[2:])
+        p = s.permute(4 * n).reshape(4, n, 2)
+        colours = s.colours_of(a, b)  # p_a, p_b
+        m_a, m_b, u, v = s.labels[:, :n]
+        s.masks(colours[0], m_a)
+        s.masks(colours[1], m_b)
+        np.take(self._offsets, colours[1], out=_as_scalars(u), mode="clip")  # σ(R) ⊕ p_b·R
+        t_g, t_e = table
+        np.bitwise_xor(p[0], p[2], out=t_g)
+        np.bitwise_xor(t_g, u, out=t_g)  # T_G = H(A⁰) ⊕ H(A¹) ⊕ p_b·R
+        np.bitwise_xor(p[1], p[3], out=t_e)
+        np.bitwise_xor(t_e, self._sigma_delta[:n], out=t_e)  # H(B⁰) ⊕ H(B¹)
+        np.bitwise_and(t_e, m_b, out=u)  # p_b·(T_E ⊕ A⁰)
+        for w in (0, 1):
+            np.bitwise_xor(t_e[:, w], a[:, w], out=t_e[:, w])  # T_E = H(B⁰) ⊕ H(B¹) ⊕ A⁰
+        np.bitwise_and(t_g, m_a, out=v)  # p_a·T_G
+        h = np.bitwise_xor(p[:2], k[:2], out=p[:2])  # H(A⁰), H(B⁰)
+        np.bitwise_xor(h[0], h[1], out=h[0])
+        np.bitwise_xor(u, v, out=u)
+        for w in (0, 1):
+            np.bitwise_xor(h[0, :, w], u[:, w], out=c[:, w])  # C⁰
 
 
 class EvaluatorCore:
     """The evaluator's AND kernel: it sees one key per wire and two table rows per gate."""
 
     def __init__(self) -> None:
-        self.hash = FixedKeyHash()
-        self._keys = np.empty(4 * CHUNK, dtype=U64)
-        self._hashes = np.empty(4 * CHUNK, dtype=U64)
-        self._u = np.empty((CHUNK, 2), dtype=U64)
+        self._s = _Scratch(2 * CHUNK, 3)
         self.gates = 0
 
     def evaluate_and(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, table: np.ndarray) -> None:
-        """Evaluate n ≤ CHUNK AND gates on held keys ``a``, ``b`` with rows ``table``; output keys into ``c``."""
-        n = len(a)
-        keys, h = self._keys[:4 * n].reshape(2, n, 2), self._hashes[:4 * n].reshape(2, n, 2)
-        tw_a, tw_b = _tweaks(self.gates, n)
+        """Evaluate n ≤ CHUNK AND gates on held keys ``a``, ``b`` with rows ``table``; output keys into ``c``:
+        C = W_G ⊕ W_E = H(A) ⊕ H(B) ⊕ s_a·T_G ⊕ s_b·(T_E ⊕ A). Any row stride for ``a``, ``b``, ``c``."""
+        n, s = len(a), self._s
+        k = s.keys[:2 * n].reshape(2, n, 2)
+        tweaks = s.tweaks_for(self.gates, n)
         self.gates += n
-        sigma_into(a[:, 0], a[:, 1], keys[0], tw_a)
-        sigma_into(b[:, 0], b[:, 1], keys[1], tw_b)
-        self.hash.hash_inplace(keys, h)
-        t_g, t_e, u = table[0], table[1], self._u[:n]
-        np.bitwise_xor(h[0], t_g, out=u)
-        np.putmask(_c(h[0]), _colour(a), _c(u))  # W_G = H(A) ⊕ s_a·T_G
-        _xor_labels(t_e, a, u)
-        np.bitwise_xor(u, h[1], out=u)
-        np.putmask(_c(h[1]), _colour(b), _c(u))  # W_E = H(B) ⊕ s_b·(T_E ⊕ A)
-        _xor_labels(h[0], h[1], c)  # C = W_G ⊕ W_E
+        sigma_into(a[:, 0], a[:, 1], k[0], tweaks[0])
+        sigma_into(b[:, 0], b[:, 1], k[1], tweaks[1])
+        h = s.permute(2 * n).reshape(2, n, 2)
+        np.bitwise_xor(h, k, out=h)  # H(A), H(B)
+        np.bitwise_xor(h[0], h[1], out=h[0])
+        colours = s.colours_of(a, b)  # s_a, s_b
+        m, u, v = s.labels[:, :n]
+        t_g, t_e = table
+        for w in (0, 1):
+            np.bitwise_xor(t_e[:, w], a[:, w], out=u[:, w])  # T_E ⊕ A
+        np.bitwise_and(u, s.masks(colours[1], m), out=u)  # s_b·(T_E ⊕ A)
+        np.bitwise_and(t_g, s.masks(colours[0], m), out=v)  # s_a·T_G
+        np.bitwise_xor(u, v, out=u)
+        for w in (0, 1):
+            np.bitwise_xor(h[0, :, w], u[:, w], out=c[:, w])  # C
