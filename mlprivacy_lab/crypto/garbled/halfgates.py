@@ -21,6 +21,9 @@ stride works (the one-process engine hands its labels over in place, both partie
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 import numpy as np
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -32,7 +35,31 @@ CHUNK = 16384
 TABLE_WORDS = 4  # two 128-bit rows per AND gate
 _TWEAK_STEP = np.stack([2 * np.arange(CHUNK, dtype=U64), 2 * np.arange(CHUNK, dtype=U64) + U64(1)])
 _ONE = U64(1)
-_MASKS = np.array([[0, 0], [2**64 - 1, 2**64 - 1]], dtype=U64).view(np.complex128)[:, 0]  # a colour bit → a 128-bit mask
+#: A colour bit → a 128-bit mask (one complex128 scalar per 16-byte label, picked with np.take).
+_MASKS = np.array([[0, 0], [2**64 - 1, 2**64 - 1]], dtype=U64).view(np.complex128)[:, 0]
+
+
+#: Second key of the XTS pipeline below (XTS needs two distinct keys; this one only makes the tweaks zero).
+_XTS_TWEAK_KEY = hashlib.sha256(b"mlprivacy-lab XTS tweak key").digest()[:16]
+
+
+def _fixed_key_aes():
+    """An encryptor whose ``update_into`` computes π = AES-128(FIXED_KEY, ·) block by block, as ECB does.
+
+    It runs AES-XTS (IEEE 1619) with data key FIXED_KEY and the initial value IV = AES⁻¹(_XTS_TWEAK_KEY, 0):
+    XTS encrypts block i as π(P_i ⊕ T_i) ⊕ T_i with T_i = AES(_XTS_TWEAK_KEY, IV)·αⁱ = 0·αⁱ = 0, so the
+    output is exactly π(P_i) — computed by OpenSSL's faster XTS code path (about a third less time per block
+    than its ECB here). Checked against ECB on random blocks; plain ECB if the check ever fails."""
+    ecb = Cipher(algorithms.AES(FIXED_KEY), modes.ECB()).encryptor()
+    try:
+        iv = Cipher(algorithms.AES(_XTS_TWEAK_KEY), modes.ECB()).decryptor().update(bytes(16))
+        xts = Cipher(algorithms.AES(FIXED_KEY + _XTS_TWEAK_KEY), modes.XTS(iv)).encryptor()
+        probe = secrets.token_bytes(16 * 64)
+        if xts.update(probe) == ecb.update(probe) and xts.update(probe[:32]) == ecb.update(probe[:32]):
+            return xts
+    except ValueError:  # a backend without XTS or with different key rules
+        pass
+    return Cipher(algorithms.AES(FIXED_KEY), modes.ECB()).encryptor()
 
 
 def _as_scalars(labels: np.ndarray) -> np.ndarray:
@@ -44,7 +71,7 @@ class _Scratch:
     """Per-chunk working memory of a kernel: reused, so no chunk allocates."""
 
     def __init__(self, blocks: int, labels: int) -> None:
-        self._aes = Cipher(algorithms.AES(FIXED_KEY), modes.ECB()).encryptor()
+        self._aes = _fixed_key_aes()
         self.keys = np.empty((blocks, 2), dtype=U64)
         self._out = np.empty((blocks + 1, 2), dtype=U64)  # update_into wants room for one more block
         self.tweaks = np.empty((2, CHUNK), dtype=U64)
@@ -68,7 +95,7 @@ class _Scratch:
         return out
 
     def permute(self, blocks: int) -> np.ndarray:
-        """π(K) = AES-128(FIXED_KEY, K) of the first ``blocks`` hash inputs K = σ(x) ⊕ j, in one ECB call.
+        """π(K) = AES-128(FIXED_KEY, K) of the first ``blocks`` hash inputs K = σ(x) ⊕ j, in one AES call.
         The tweakable hash of ``ot.aes.FixedKeyHash`` is H(x, j) = π(K) ⊕ K (Guo, Katz, Wang, Yu, IEEE S&P
         2020); the kernels keep π(K) and K apart so that sums of hashes fold the K terms into constants."""
         self._aes.update_into(self.keys[:blocks].reshape(-1).view(np.uint8), self._out.view(np.uint8))
@@ -97,7 +124,7 @@ class GarblerCore:
         """Garble n ≤ CHUNK AND gates: 0-keys ``a``, ``b`` (n, 2) in; 0-keys into ``c``, rows into ``table``.
 
         With K = σ(x) ⊕ j and P = π(K), so H = P ⊕ K, and K(x⊕R) = K(x) ⊕ σ(R) (σ is linear):
-        H(X⁰) ⊕ H(X¹) = P(X⁰) ⊕ P(X¹) ⊕ σ(R);  C⁰ = W_G⁰ ⊕ W_E⁰ = H(A⁰) ⊕ H(B⁰) ⊕ p_a·T_G ⊕ p_b·(T_E ⊕ A⁰).
+        H(X⁰) ⊕ H(X¹) = P(X⁰) ⊕ P(X¹) ⊕ σ(R), and C⁰ = W_G⁰ ⊕ W_E⁰ = H(A⁰) ⊕ H(B⁰) ⊕ p_a·T_G ⊕ p_b·(T_E ⊕ A⁰).
         ``a``, ``b``, ``c`` may have any row stride (they are read and written one word column at a time)."""
         n, s = len(a), self._s
         k = s.keys[:4 * n].reshape(4, n, 2)  # K(A⁰), K(B⁰), K(A¹), K(B¹)
