@@ -63,8 +63,14 @@ def _fixed_key_aes():
 
 
 def _as_scalars(labels: np.ndarray) -> np.ndarray:
-    """A contiguous (n, 2) label array viewed as n complex128 scalars, one per 16-byte label."""
+    """An (n, 2) label array (any row stride) viewed as n complex128 scalars, one per 16-byte label, so that
+    numpy moves each label in one step."""
     return labels.view(np.complex128)[:, 0]
+
+
+def _store(labels: np.ndarray, out: np.ndarray) -> None:
+    """Copy contiguous labels into ``out`` of any row stride (one 16-byte move per label)."""
+    np.copyto(_as_scalars(out), _as_scalars(labels))
 
 
 class _Scratch:
@@ -77,10 +83,18 @@ class _Scratch:
         self.tweaks = np.empty((2, CHUNK), dtype=U64)
         self.colours = np.empty((2, CHUNK), dtype=U64)
         self.labels = np.empty((labels, CHUNK, 2), dtype=U64)
+        self._gathered = np.empty((CHUNK, 2), dtype=U64)
 
     def tweaks_for(self, gate: int, n: int) -> np.ndarray:
         """Hash tweaks j = 2g (row 0, A side) and j' = 2g+1 (row 1, B side) for gates gate, ..., gate+n-1."""
         return np.add(_TWEAK_STEP[:, :n], U64(2 * gate), out=self.tweaks[:, :n])
+
+    def gather(self, labels: np.ndarray) -> np.ndarray:
+        """A contiguous copy of labels of any row stride (one 16-byte move per label, cheaper than strided
+        word-by-word arithmetic)."""
+        out = self._gathered[:len(labels)]
+        np.copyto(_as_scalars(out), _as_scalars(labels))
+        return out
 
     def colours_of(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """The colour bits lsb(A), lsb(B) of each gate's input labels, as 0/1 indices (rows 0 and 1)."""
@@ -145,14 +159,12 @@ class GarblerCore:
         np.bitwise_xor(p[1], p[3], out=t_e)
         np.bitwise_xor(t_e, self._sigma_delta[:n], out=t_e)  # H(B⁰) ⊕ H(B¹)
         np.bitwise_and(t_e, m_b, out=u)  # p_b·(T_E ⊕ A⁰)
-        for w in (0, 1):
-            np.bitwise_xor(t_e[:, w], a[:, w], out=t_e[:, w])  # T_E = H(B⁰) ⊕ H(B¹) ⊕ A⁰
+        np.bitwise_xor(t_e, s.gather(a), out=t_e)  # T_E = H(B⁰) ⊕ H(B¹) ⊕ A⁰
         np.bitwise_and(t_g, m_a, out=v)  # p_a·T_G
         h = np.bitwise_xor(p[:2], k[:2], out=p[:2])  # H(A⁰), H(B⁰)
         np.bitwise_xor(h[0], h[1], out=h[0])
         np.bitwise_xor(u, v, out=u)
-        for w in (0, 1):
-            np.bitwise_xor(h[0, :, w], u[:, w], out=c[:, w])  # C⁰
+        _store(np.bitwise_xor(h[0], u, out=h[0]), c)  # C⁰
 
 
 class EvaluatorCore:
@@ -177,10 +189,8 @@ class EvaluatorCore:
         colours = s.colours_of(a, b)  # s_a, s_b
         m, u, v = s.labels[:, :n]
         t_g, t_e = table
-        for w in (0, 1):
-            np.bitwise_xor(t_e[:, w], a[:, w], out=u[:, w])  # T_E ⊕ A
+        np.bitwise_xor(t_e, s.gather(a), out=u)  # T_E ⊕ A
         np.bitwise_and(u, s.masks(colours[1], m), out=u)  # s_b·(T_E ⊕ A)
         np.bitwise_and(t_g, s.masks(colours[0], m), out=v)  # s_a·T_G
         np.bitwise_xor(u, v, out=u)
-        for w in (0, 1):
-            np.bitwise_xor(h[0, :, w], u[:, w], out=c[:, w])  # C
+        _store(np.bitwise_xor(h[0], u, out=h[0]), c)  # C
