@@ -29,8 +29,8 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from ..ot.aes import FIXED_KEY, U64, AesPrg, sigma_into
 
-#: Gates per kernel call: big enough to amortize numpy's per-call cost, small enough that a chunk's buffers
-#: stay in the core's L2 cache (measured best on this machine; see benchmarks.py).
+#: Gates per kernel call: big enough to amortize numpy's per-call cost (~25 µs per kernel call), small enough
+#: for the cache; 16384 = one AND layer of a 512-lane block (values.LANE_BLOCK) was fastest here (bench gc).
 CHUNK = 16384
 TABLE_WORDS = 4  # two 128-bit rows per AND gate
 _TWEAK_STEP = np.stack([2 * np.arange(CHUNK, dtype=U64), 2 * np.arange(CHUNK, dtype=U64) + U64(1)])
