@@ -282,8 +282,9 @@ class LocalEngine(Engine):
         return out.reshape(shape)
 
     def not_(self, a):
-        out = np.array(a, dtype=U64)
-        out[..., 0, :] = _xor_delta(out[..., 0, :], self.garbler.delta)
+        out = np.array(a, dtype=U64)  # the garbler swaps its two keys (0-key ⊕ R); the evaluator's key stays
+        out[..., 0, 0] ^= self.garbler.delta[0]
+        out[..., 0, 1] ^= self.garbler.delta[1]
         return out
 
     def const(self, bits):

@@ -144,6 +144,7 @@ class GarblerCore:
         k = s.keys[:4 * n].reshape(4, n, 2)  # K(A⁰), K(B⁰), K(A¹), K(B¹)
         tweaks = s.tweaks_for(self.gates, n)
         self.gates += n
+        a = s.gather(a)
         sigma_into(a[:, 0], a[:, 1], k[0], tweaks[0])
         sigma_into(b[:, 0], b[:, 1], k[1], tweaks[1])
         np.bitwise_xor(k[:2], self._sigma_delta[:2 * n].reshape(2, n, 2), out=k[2:])
@@ -159,7 +160,7 @@ class GarblerCore:
         np.bitwise_xor(p[1], p[3], out=t_e)
         np.bitwise_xor(t_e, self._sigma_delta[:n], out=t_e)  # H(B⁰) ⊕ H(B¹)
         np.bitwise_and(t_e, m_b, out=u)  # p_b·(T_E ⊕ A⁰)
-        np.bitwise_xor(t_e, s.gather(a), out=t_e)  # T_E = H(B⁰) ⊕ H(B¹) ⊕ A⁰
+        np.bitwise_xor(t_e, a, out=t_e)  # T_E = H(B⁰) ⊕ H(B¹) ⊕ A⁰
         np.bitwise_and(t_g, m_a, out=v)  # p_a·T_G
         h = np.bitwise_xor(p[:2], k[:2], out=p[:2])  # H(A⁰), H(B⁰)
         np.bitwise_xor(h[0], h[1], out=h[0])
@@ -181,6 +182,7 @@ class EvaluatorCore:
         k = s.keys[:2 * n].reshape(2, n, 2)
         tweaks = s.tweaks_for(self.gates, n)
         self.gates += n
+        a = s.gather(a)
         sigma_into(a[:, 0], a[:, 1], k[0], tweaks[0])
         sigma_into(b[:, 0], b[:, 1], k[1], tweaks[1])
         h = s.permute(2 * n).reshape(2, n, 2)
@@ -189,7 +191,7 @@ class EvaluatorCore:
         colours = s.colours_of(a, b)  # s_a, s_b
         m, u, v = s.labels[:, :n]
         t_g, t_e = table
-        np.bitwise_xor(t_e, s.gather(a), out=u)  # T_E ⊕ A
+        np.bitwise_xor(t_e, a, out=u)  # T_E ⊕ A
         np.bitwise_and(u, s.masks(colours[1], m), out=u)  # s_b·(T_E ⊕ A)
         np.bitwise_and(t_g, s.masks(colours[0], m), out=v)  # s_a·T_G
         np.bitwise_xor(u, v, out=u)
