@@ -92,6 +92,8 @@ for ax, (image, title) in zip(axes, panels):
     ax.set_title(title)
     ax.set_axis_off()
 plt.show()
+digit_with_confidences(data.images(x_adv)[0], after, title="every confidence for x + ε sign(∇ₓJ)", label=int(y0[0]))
+plt.show()
 print(f"true label {y0[0]}: predicted {before.argmax()} ({before.max():.1%}) -> {after.argmax()} ({after.max():.1%})")
 assert before.argmax() == y0[0] and after.argmax() != y0[0], "FGSM changes the class of this digit"
 
@@ -152,7 +154,8 @@ eps_inf = [0.0, 0.05, 0.1, 0.15, 0.2]
 eps_l2 = [0.0, 0.5, 1.0, 1.5, 2.0]
 steps = pick(quick=10, full=40)
 curves = {"FGSM (ℓ∞)": [adversarial_error(model, X, y, e, "fgsm") for e in tqdm(eps_inf, desc="FGSM")],
-          f"PGD-{steps} (ℓ∞)": [adversarial_error(model, X, y, e, "pgd", steps=steps) for e in tqdm(eps_inf, desc="PGD ℓ∞")]}
+          f"PGD-{steps} (ℓ∞)": [adversarial_error(model, X, y, e, "pgd", steps=steps)
+                                for e in tqdm(eps_inf, desc="PGD ℓ∞")]}
 pgd_l2 = [adversarial_error(model, X, y, e, "pgd", norm=2, steps=steps) for e in tqdm(eps_l2, desc="PGD ℓ2")]
 fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.2))
 for name, errs in curves.items():
@@ -243,9 +246,9 @@ assert table["PGD-trained"][2] < table["normal"][2] - 0.3, "adversarial training
 assert table["FGSM-trained"][1] < table["normal"][1], "FGSM training resists FGSM"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# **A cat-and-mouse game.** Each defence is measured by the attack it was trained against. Change the attack —
-# a larger ε, or the ℓ₂ norm — and the PGD-trained model falls again. Chapter 10 ends the game for a given ε with
-# a *proof* instead of an attack.
+# **A cat-and-mouse game.** Each defence is measured by the attack it was trained against. Change the
+# attack — a larger ε, or the ℓ₂ norm — and the PGD-trained model falls again. Chapter 10 ends the game
+# for a given ε with a *proof* instead of an attack.
 
 # %%
 threats = [("inf", 0.1), ("inf", 0.2), (2, 2.5)]

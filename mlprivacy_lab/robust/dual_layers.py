@@ -74,7 +74,9 @@ class DualInput(DualLayer):
 
     For the l_inf ball ``m = x`` and ``r = epsilon``, and the objective is the paper's
     ``-x^T nu_hat_1 - epsilon ||nu_hat_1||_1``; intersecting the ball with the data range gives a box
-    with a per-pixel radius, and the term becomes ``-m^T nu_hat_1 - r^T |nu_hat_1|``.
+    with a per-pixel radius, and the term becomes ``-m^T nu_hat_1 - r^T |nu_hat_1|``. For the bounds the
+    box contributes ``+- sum_p r_p |A e_p|``, ``A`` the (D-scaled) linear map from the input to the layer:
+    its ``epsilon ||nu_hat_1||_1`` term of Algorithm 1.
     """
 
     def __init__(self, lo: Tensor, hi: Tensor, projection: int | None = None,
@@ -164,7 +166,6 @@ class DualConv2d(DualLinear):
             raise ValueError(f"Conv2d with padding={layer.padding!r}, padding_mode={layer.padding_mode!r} is not "
                              "supported by the dual network: use integer zero padding")
         super().__init__(layer, out_shape)
-        self.in_shape = in_shape
         kernel = layer.weight.shape[2:]
         # output_padding restores the input size that the strided convolution rounded down
         self.output_padding = tuple(

@@ -167,7 +167,8 @@ def lower_bound(model: nn.Sequential, x, epsilon: float, c, *, data_range: tuple
 
 
 def margin_matrix(y: Tensor, n_classes: int) -> Tensor:
-    """Rows ``c_j = e_y - e_j`` for every class ``j`` (row ``y`` is zero): ``c_j^T f = f_y - f_j``, shape (batch, classes, classes)."""
+    """Rows ``c_j = e_y - e_j`` for every class ``j`` (row ``y`` is zero), so ``c_j^T f = f_y - f_j``;
+    shape (batch, classes, classes)."""
     eye = torch.eye(n_classes, device=y.device)
     return eye[y].unsqueeze(1) - eye.unsqueeze(0)
 
@@ -188,26 +189,9 @@ def robust_logits(model: nn.Sequential, x, y, epsilon: float, *, data_range: tup
 
 def robust_loss(model: nn.Sequential, x, y, epsilon: float, *, data_range: tuple[float, float] | None = None,
                 projection: int | None = None, seed: int | None = None) -> tuple[Tensor, Tensor]:
-    """Robust cross-entropy ``L(-J_epsilon(x, nu), y)`` (Wong & Kolter 2018, Eq. 14) and the certified-error indicator."""
+    """Robust cross-entropy ``L(-J_epsilon(x, nu), y)`` (Wong & Kolter 2018, Eq. 14) and, per sample,
+    whether the bound fails to certify it."""
     y = torch.as_tensor(y, device=next(model.parameters()).device).long()
     f = robust_logits(model, x, y, epsilon, data_range=data_range, projection=projection, seed=seed)
     not_certified = (f.scatter(1, y[:, None], -torch.inf).max(1).values >= 0)
     return nn.functional.cross_entropy(f, y), not_certified
-
-
-@torch.no_grad()
-def certify(model: nn.Sequential, X, y, epsilon: float, *, data_range: tuple[float, float] | None = None,
-            batch_size: int = 1) -> np.ndarray:
-    """True for each sample whose exact dual bound of ``f_y - f_j`` is positive for every ``j != y``.
-
-    ``batch_size`` samples are bounded together; one at a time is fastest on a CPU (the working set stays
-    in cache)."""
-    model.eval()
-    X = _as_tensor(X, model)
-    y = torch.as_tensor(np.asarray(y), device=X.device).long()
-    out = []
-    for start in range(0, len(X), batch_size):
-        xb, yb = X[start:start + batch_size], y[start:start + batch_size]
-        _, not_certified = robust_loss(model, xb, yb, epsilon, data_range=data_range)
-        out.append(~not_certified)
-    return torch.cat(out).cpu().numpy()

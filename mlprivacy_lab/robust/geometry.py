@@ -11,7 +11,8 @@ from .interval import interval_bounds
 
 
 def reachable_points(model: nn.Sequential, x: np.ndarray, epsilon: float, n: int = 200) -> np.ndarray:
-    """Outputs ``f(x + delta)`` on an ``n x n`` grid of the 2-D box ``||delta||_inf <= epsilon``: the true reachable set."""
+    """Outputs ``f(x + delta)`` on an ``n x n`` grid of the 2-D box ``||delta||_inf <= epsilon``: the true
+    reachable set."""
     if np.shape(x) != (2,):
         raise ValueError(f"x must be one 2-D input, got shape {np.shape(x)}")
     g = np.linspace(-epsilon, epsilon, n)

@@ -8,7 +8,6 @@ folded into the last linear layer (their "elision" of the specification layer) b
 
 from __future__ import annotations
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -46,7 +45,8 @@ def interval_bounds(model: nn.Sequential, x, epsilon: float, *,
 
 def interval_lower_bound(model: nn.Sequential, x, epsilon: float, c, *,
                          data_range: tuple[float, float] | None = None) -> Tensor:
-    """Interval lower bound of ``c^T f(x + delta)`` over ``||delta||_inf <= epsilon``; same shapes as ``lower_bound``."""
+    """Interval lower bound of ``c^T f(x + delta)`` over ``||delta||_inf <= epsilon``; same shapes as
+    ``lower_bound``."""
     x = _as_tensor(x, model)
     c = _as_tensor(c, model)
     layers = flat_layers(model)

@@ -39,8 +39,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=15, help="robust: epochs of the epsilon ramp")
     parser.add_argument("--projection", type=int, default=25, help="robust: random projections (0: exact)")
     parser.add_argument("--batch-size", type=int, default=None, help="default: normal 32, pgd 50, robust 16")
-    parser.add_argument("--clip", action="store_true",
-                        help="robust: intersect the epsilon-box with the pixel range [0, 1] while training")
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -63,8 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         adversarial_train(model, data.X_train, data.y_train, args.epsilon, epochs=epochs,
                           batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=device)
     else:
-        log.update(warmup_epochs=args.warmup, projection=args.projection or None,
-                   data_range=[0.0, 1.0] if args.clip else None)
+        log.update(warmup_epochs=args.warmup, projection=args.projection or None)
 
         def save_epoch(model: torch.nn.Module, record: dict) -> None:
             log["history"].append(record)
@@ -74,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 
         train_robust(model, data.X_train, data.y_train, args.epsilon, epochs=epochs, warmup_epochs=args.warmup,
                      batch_size=args.batch_size, lr=args.lr, projection=args.projection or None, seed=args.seed,
-                     data_range=(0.0, 1.0) if args.clip else None, device=device, on_epoch=save_epoch)
+                     device=device, on_epoch=save_epoch)
     log["train_s"], log["train_cpu_s"] = time.perf_counter() - start, time.process_time() - cpu_start
     log["train_s_per_epoch"] = log["train_s"] / epochs
     _save(model, args.out, log)

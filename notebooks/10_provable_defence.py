@@ -1,0 +1,290 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# # Chapter 10 — A provable defence: the convex outer adversarial polytope
+#
+# *Lecture: "Provable defense via convex outer adversarial polytope" (Wong & Kolter, ICML 2018).*
+#
+# Chapter 9 tested robustness with attacks; a stronger attack may still succeed. Here we **prove** it: for
+# every input in the box $\|\Delta x\|_\infty \le \epsilon$ the network keeps its answer. Each layer is a linear
+# map (a convex constraint) followed by a ReLU (*not* convex). The key idea:
+# - relax each ReLU to its convex hull, so the reachable set $\mathcal Z_\epsilon(x)$ is covered by a convex
+#   outer polytope $\tilde{\mathcal Z}_\epsilon(x)$;
+# - any feasible solution of the **dual** problem is a lower bound on the primal minimum, and the dual is
+#   computed by a network: the *dual network*.
+
+# %% slideshow={"slide_type": "skip"}
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from torch import nn
+
+from mlprivacy_lab.attacks.adversarial import minimize_margin, pgd
+from mlprivacy_lab.config import mode_banner, pick, setup_torch
+from mlprivacy_lab.data import load_dataset
+from mlprivacy_lab.models import mlp, predict_proba, small_cnn
+from mlprivacy_lab.plots import digit_with_confidences
+from mlprivacy_lab.robust import (DualNetwork, bound_widths, certify, interval_lower_bound, lower_bound,
+                                  margin_matrix)
+from mlprivacy_lab.robust.benchmarks import PAPER_ROWS, WHY_OURS_DIFFERS, table_row
+from mlprivacy_lab.robust.checkpoints import COMMANDS, checkpoint_path, load_small_cnn, training_log
+from mlprivacy_lab.robust.dual_network import input_box
+from mlprivacy_lab.robust.geometry import (inside_polygon, interval_box, outer_polygon, polygon_area,
+                                           reachable_points)
+from mlprivacy_lab.robust.training import train_robust
+
+print(mode_banner())
+device = setup_torch(seed=0)
+print("torch device:", device)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The ReLU's convex relaxation
+# For a pre-activation $\hat z \in [l, u]$ with $l < 0 < u$, the set $\{(\hat z, z) : z = \max(0, \hat z)\}$ is
+# replaced by its convex hull, the triangle
+# $z \ge 0,\; z \ge \hat z,\; -u\hat z + (u - l) z \le -ul$. Units with $u \le 0$ are off, with $l \ge 0$ on:
+# no relaxation needed. The dual network uses the upper edge's slope $u/(u - l)$ for the crossing units.
+
+# %%
+l, u = -1.0, 2.0
+zh = np.linspace(l, u, 200)
+fig, ax = plt.subplots(figsize=(7, 4.5))
+ax.fill([l, 0, u], [0, 0, u], color="tab:orange", alpha=0.35, label="convex relaxation (triangle)")
+ax.plot(zh, np.maximum(zh, 0), lw=4, color="tab:blue", label="z = ReLU(ẑ)")
+ax.plot(zh, u / (u - l) * (zh - l), "--", lw=2, color="tab:red",
+        label=f"upper edge, slope u/(u−l) = {u / (u - l):.2f}")
+ax.set(xlabel="ẑ", ylabel="z", title=f"one crossing unit, l = {l}, u = {u}", ylim=(-0.3, 2.3))
+ax.legend(loc="upper left", fontsize=12)
+plt.show()
+relu_points = np.stack([zh, np.maximum(zh, 0)], 1)
+assert np.all(relu_points[:, 1] >= 0) and np.all(-u * zh + (u - l) * relu_points[:, 1] <= -u * l + 1e-12)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The slide's picture, live
+# A tiny network with 2 inputs and 2 outputs (random weights). Blue: the **true reachable set**
+# $\{f(x + \Delta x) : \|\Delta x\|_\infty \le \epsilon\}$, from a dense grid of the input box — not convex.
+# Orange: the **convex outer bound** certified by the dual network, $\{y : c^T y \ge J_\epsilon(x, \nu(c))\}$
+# over 180 directions $c$. Grey: the **interval box** of interval bound propagation. Move ε.
+
+# %%
+torch.manual_seed(0)
+net2d = mlp(2, 2, hidden=(16, 16)).double()
+x2d = np.array([0.2, -0.3])
+
+
+def show_polytope(eps: float = 0.5) -> None:
+    points = reachable_points(net2d, x2d, eps, n=150)
+    polygon = outer_polygon(net2d, x2d, eps)
+    lo, hi = interval_box(net2d, x2d, eps)
+    fig, ax = plt.subplots(figsize=(7, 6))
+    ax.add_patch(plt.Rectangle(lo, *(hi - lo), color="grey", alpha=0.25, label="interval box"))
+    ax.fill(*polygon.T, color="tab:orange", alpha=0.45, label="dual outer bound")
+    ax.scatter(*points.T, s=2, color="tab:blue", label="reachable set")
+    ax.set(xlabel="output 1", ylabel="output 2", title=f"ε = {eps}: areas box {np.prod(hi - lo):.3f}, "
+                                                        f"dual {polygon_area(polygon):.3f}")
+    ax.legend(loc="best", fontsize=12, markerscale=6)
+    plt.show()
+
+
+widgets.interact(show_polytope, eps=widgets.FloatSlider(value=0.5, min=0.05, max=1.5, step=0.05, description="ε"));
+
+# %%
+for eps in (0.1, 0.5, 1.0):
+    points, polygon = reachable_points(net2d, x2d, eps, n=150), outer_polygon(net2d, x2d, eps)
+    lo, hi = interval_box(net2d, x2d, eps)
+    assert inside_polygon(points, polygon, tol=1e-9).all(), "the dual outer bound holds every reachable output"
+    assert np.all((points >= lo - 1e-9) & (points <= hi + 1e-9)), "so does the interval box"
+    assert polygon_area(polygon) < np.prod(hi - lo), "the dual bound is tighter than the box"
+print("checked at eps = 0.1, 0.5, 1.0: every reachable output lies in both bounds; the dual one is smaller")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The dual network
+# $$J_\epsilon(x, \nu) = -\sum_{i=1}^{k-1} \nu_{i+1}^T b_i - x^T\hat\nu_1 - \epsilon\|\hat\nu_1\|_1
+#   + \sum_{i=2}^{k-1}\sum_{j\in\mathcal I_i} \ell_{ij}[\nu_{ij}]_+$$
+# with $\nu_k = -c$, $\hat\nu_i = W_i^T\nu_{i+1}$ (the network run backwards) and
+# $\nu_{ij} = 0$ (off), $\hat\nu_{ij}$ (on), $\frac{u_{ij}}{u_{ij}-\ell_{ij}}\hat\nu_{ij}$ (crossing, set
+# $\mathcal I_i$). The bounds $\ell_i, u_i$ come first, layer by layer, from the same dual network applied to
+# the earlier layers (Wong & Kolter, Algorithm 1). `mlprivacy_lab.robust.lower_bound(model, x, ε, c)` returns
+# $J_\epsilon$; a digit is **certified** when $J > 0$ for $c = e_y - e_j$ and every $j \ne y$.
+
+# %%
+EPS = 0.1
+data = load_dataset("mnist5k", test_size=1000, seed=0)
+robust = load_small_cnn("robust", device)
+normal = load_small_cnn("normal", device)
+print(f"loaded the shipped checkpoints {checkpoint_path('robust').name} and {checkpoint_path('normal').name} "
+      f"(in both modes: robust training takes ~18 CPU minutes; recreate with `{COMMANDS['robust']}`)")
+first = int(np.flatnonzero(certify(robust, data.X_test[:50], data.y_test[:50], EPS))[0])  # a certified digit
+x0 = torch.tensor(data.X_test[first:first + 1], device=device)
+y0 = torch.tensor(data.y_test[first:first + 1], device=device)
+for name, m in (("robust", robust), ("normal", normal)):
+    dual = DualNetwork(m, *input_box(x0, EPS))
+    print(f"{name} model, test digit {first} (label {int(y0)}), eps = {EPS}:")
+    for i, (lo, hi) in enumerate(dual.bounds, start=1):
+        crossing = (lo < 0) & (hi > 0)
+        slopes = (hi / (hi - lo))[crossing]
+        print(f"  ReLU layer {i}: {lo.numel():5d} units, {int((hi <= 0).sum()):5d} off, {int((lo >= 0).sum()):5d} on, "
+              f"{int(crossing.sum()):5d} crossing (slopes u/(u-l) in [{float(slopes.min()) if len(slopes) else 0:.2f}, "
+              f"{float(slopes.max()) if len(slopes) else 0:.2f}])")
+c0 = margin_matrix(y0, 10)
+with torch.no_grad():
+    J = lower_bound(robust, x0, EPS, c0)[0]
+print("robust model, J for c = e_y - e_j, j = 0..9:", np.round(J.cpu().numpy(), 2))
+others = [j for j in range(10) if j != int(y0)]
+_, attacked = minimize_margin(robust, x0.repeat(9, 1), c0[0, others], EPS, steps=50, restarts=2, data_range=None)
+print("best PGD value of f_y - f_j for the same rows:      ", np.round(attacked.cpu().numpy(), 2))
+assert torch.all(J[others] <= attacked + 1e-5), "a certified lower bound never exceeds an attack's value"
+assert torch.all(J[others] > 0), "this digit is certified: no perturbation of size 0.1 changes its class"
+x0_np = data.X_test[first:first + 1]
+digit_with_confidences(data.images(x0_np)[0], predict_proba(robust, x0_np)[0],
+                       title=f"robust model: certified at ε = {EPS}", label=int(y0))
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Interval bound propagation: cheaper, looser
+# Push the box itself through the network: $W m + b \pm |W| r$ per affine layer, clamp at the ReLUs. One
+# forward pass instead of a dual network per layer — but the box forgets how units depend on one another.
+
+# %%
+n_cmp = pick(quick=40, full=200)
+Xc, yc = data.X_test[:n_cmp], data.y_test[:n_cmp]
+widths = bound_widths(robust, Xc, EPS)
+cert_dual = certify(robust, Xc, yc, EPS).mean()
+cert_box = certify(robust, Xc, yc, EPS, method="interval").mean()
+for i, (wd, wb) in enumerate(widths, start=1):
+    print(f"ReLU layer {i}: mean width u - l: dual {wd:8.3f}   interval {wb:8.3f}")
+print(f"certified at eps = {EPS} on {n_cmp} digits: dual {cert_dual:.0%}, interval {cert_box:.0%}")
+assert all(wd <= wb + 1e-6 for wd, wb in widths) and cert_dual >= cert_box
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Robust training
+# Standard training minimises $\sum_i L(f_\theta(x_i), y_i)$. Robust training makes the *bound* good: it
+# minimises the cross-entropy of the worst-case logits $-J_\epsilon(x_i, \nu(e_{y_i}1^T - I))$ (Wong & Kolter,
+# Eq. 14; the slide's $\max_\theta \min_{y^{\mathrm{targ}}} \mathcal N_\epsilon$ made smooth). ε ramps up from
+# 0.001; during training the ℓ₁ terms of the layer bounds are estimated by the median of 25 Cauchy random
+# projections (Wong et al., NeurIPS 2018) — far cheaper on a CPU, but not a certificate — and certificates
+# afterwards use the exact bound. The shipped model's log:
+
+# %%
+log = training_log("robust")
+hist = log["history"]
+fig, ax = plt.subplots(1, 2, figsize=(12, 4))
+ax[0].plot([h["epoch"] for h in hist], [h["robust_loss"] for h in hist], "o-", lw=3)
+ax[0].set(xlabel="epoch", ylabel="robust cross-entropy", title="robust loss (training batches)")
+ax[1].plot([h["epoch"] for h in hist], [h["robust_err_train"] for h in hist], "o-", lw=3, label="robust error")
+ax[1].plot([h["epoch"] for h in hist], [h["epsilon"] for h in hist], "s--", lw=2, label="ε at epoch end")
+ax[1].set(xlabel="epoch", title="training robust error and ε")
+ax[1].legend()
+plt.tight_layout()
+plt.show()
+print(f"shipped model: {log['epochs']} epochs, batch {log['batch_size']}, {log['projection']} projections, "
+      f"{log['train_s'] / 60:.1f} min wall, {log['train_cpu_s'] / 60:.1f} CPU min (one core), "
+      f"made by `{log['command']}`")
+n_demo = pick(quick=100, full=1000)
+demo = train_robust(small_cnn(), data.X_train[:n_demo], data.y_train[:n_demo], EPS, epochs=1, warmup_epochs=1,
+                    device=device)
+print(f"live demo: one robust-training epoch on {n_demo} digits took {demo[0]['seconds']:.1f} s "
+      f"(robust loss {demo[0]['robust_loss']:.3f})")
+assert np.isfinite(demo[0]["robust_loss"]) and hist[-1]["epsilon"] == EPS
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The paper's MNIST table on MNIST-5k (ε = 0.1)
+# Errors on the test digits: clean, under FGSM, under PGD (40 steps), and the **certified robust error
+# bound** (not certified = counted as an error), for the normal model, chapter 9's PGD-trained model and the
+# robustly trained one. The bounds of the first two are computed on fewer digits: they are ~100 % anyway.
+
+# %%
+n_table = pick(quick=100, full=1000)
+Xt, yt = data.X_test[:n_table], data.y_test[:n_table]
+rows = [table_row(kind, Xt, yt, n_bound=n_table if kind == "robust" else pick(quick=10, full=100), pgd_steps=40)
+        for kind in ("normal", "pgd", "robust")]
+robust_row = rows[-1]
+cols = ["clean_err", "fgsm_err", "pgd_err", "bound_err"]
+print(f"{'model':30s}" + "".join(f"{c:>11s}" for c in cols))
+for row in rows + PAPER_ROWS:
+    print(f"{row['model']:30s}" + "".join(f"{row[c]:11.1%}" for c in cols))
+print(f"\nbound with the box clipped to the pixel range [0, 1]: robust {robust_row['bound_err_clipped_box']:.1%};"
+      f" exact bound {robust_row['bound_s_per_sample'] * 1000:.0f} ms per digit")
+print("why ours differs:", WHY_OURS_DIFFERS)
+assert robust_row["clean_err"] <= robust_row["pgd_err"] <= robust_row["bound_err"], "a bound never beats an attack"
+assert robust_row["bound_err"] < 0.5 < min(rows[0]["bound_err"], rows[1]["bound_err"]), \
+    "only training on the bound makes the certificate work; PGD training does not"
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# The certificate holds: attack every certified digit with PGD and not one changes class.
+
+# %%
+certified = certify(robust, Xt, yt, EPS)
+Xcert = torch.tensor(Xt[certified], device=device)
+ycert = torch.tensor(yt[certified], device=device)
+x_attack = pgd(robust, Xcert, ycert, EPS, steps=40, data_range=None)
+with torch.no_grad():
+    broken = int((robust(x_attack).argmax(1) != ycert).sum())
+print(f"{int(certified.sum())} certified digits attacked with PGD-40 inside the unclipped box: {broken} broken")
+assert broken == 0
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Try it: certify a digit as ε grows
+# Bars: the dual lower bound $J$ and the interval lower bound of $f_y - f_j$ for each other class $j$. The digit is
+# certified while every orange bar stays above zero.
+
+# %%
+def show_certificate(index: int = 0, eps: float = 0.1) -> None:
+    xi = torch.tensor(data.X_test[index:index + 1], device=device)
+    yi = torch.tensor(data.y_test[index:index + 1], device=device)
+    ci = margin_matrix(yi, 10)
+    with torch.no_grad():
+        jd = lower_bound(robust, xi, eps, ci)[0].cpu().numpy()
+        jb = interval_lower_bound(robust, xi, eps, ci)[0].cpu().numpy()
+    keep = np.arange(10) != int(yi)
+    fig, (a0, a1) = plt.subplots(1, 2, figsize=(12, 4), gridspec_kw={"width_ratios": [1, 3]})
+    a0.imshow(data.X_test[index].reshape(28, 28), cmap="gray_r")
+    a0.set_axis_off()
+    a0.set_title(f"label {int(yi)}")
+    j = np.arange(10)[keep]
+    a1.bar(j - 0.2, jd[keep], 0.4, color="tab:orange", label="dual bound J")
+    a1.bar(j + 0.2, np.maximum(jb[keep], -20), 0.4, color="grey", label="interval bound")
+    a1.axhline(0, color="black")
+    a1.set(xticks=j, xlabel="other class j", ylabel="lower bound of f_y − f_j", ylim=(-20, None),
+           title=f"ε = {eps}: {'CERTIFIED' if (jd[keep] > 0).all() else 'not certified'}")
+    a1.legend()
+    plt.show()
+
+
+widgets.interact(show_certificate, index=widgets.IntSlider(value=0, min=0, max=99, description="digit"),
+                 eps=widgets.FloatSlider(value=0.1, min=0.0, max=0.3, step=0.01, description="ε"));
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Only ReLU networks of known layers
+# The dual network is derived for Linear, Conv2d, ReLU and reshapes; anything else has no dual layer here, and
+# the error names the layer:
+
+# %% tags=["raises-exception"]
+sigmoid_net = nn.Sequential(nn.Linear(784, 50), nn.Sigmoid(), nn.Linear(50, 10)).to(device)
+lower_bound(sigmoid_net, x0, EPS, c0)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Take-aways
+# - Relaxing every ReLU to a triangle gives a convex outer polytope of what the adversary can reach; weak
+#   duality turns its minimum into a lower bound $J_\epsilon(x,\nu)$ computed by a backward "dual network".
+# - Where $J > 0$ for every other class, **no** attack of size ε can succeed — checked against PGD above.
+# - Interval bounds are cheaper but looser; the dual bound certifies more.
+# - Training on the bound makes it useful: the robust model is certified on most digits; the normal and the
+#   PGD-trained models (chapter 9) on almost none, although the PGD-trained one resists PGD well.
+#
+# *Simulated vs real:* nothing is simulated. MNIST-5k (4,000 training digits) stands in for the paper's full
+# MNIST and a 20-CPU-minute budget for its GPU training, so our numbers are worse than the paper's, as printed
+# beside them.
