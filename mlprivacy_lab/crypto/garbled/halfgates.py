@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from types import SimpleNamespace
 
 import numpy as np
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -74,46 +75,68 @@ def _store(labels: np.ndarray, out: np.ndarray) -> None:
 
 
 class _Scratch:
-    """Per-chunk working memory of a kernel: reused, so no chunk allocates."""
+    """Per-chunk working memory of a kernel, reused so that no chunk allocates, and its views for a chunk of n
+    gates, made once per n (building numpy views costs about as much as the arithmetic on a small chunk)."""
 
-    def __init__(self, blocks: int, labels: int) -> None:
+    def __init__(self, blocks_per_gate: int, labels: int, tile: np.ndarray | None = None) -> None:
         self._aes = _fixed_key_aes()
-        self.keys = np.empty((blocks, 2), dtype=U64)
-        self._out = np.empty((blocks + 1, 2), dtype=U64)  # update_into wants room for one more block
-        self.tweaks = np.empty((2, CHUNK), dtype=U64)
-        self.colours = np.empty((2, CHUNK), dtype=U64)
-        self.labels = np.empty((labels, CHUNK, 2), dtype=U64)
+        self._blocks_per_gate = blocks_per_gate
+        self._keys = np.empty((blocks_per_gate * CHUNK, 2), dtype=U64)
+        self._out = np.empty((blocks_per_gate * CHUNK + 1, 2), dtype=U64)  # update_into: room for one more
+        self._out_bytes = self._out.view(np.uint8).reshape(-1)
+        self._tweaks = np.empty((2, CHUNK), dtype=U64)
+        self._colours = np.empty((2, CHUNK), dtype=U64)
+        self._labels = np.empty((labels, CHUNK, 2), dtype=U64)
         self._gathered = np.empty((CHUNK, 2), dtype=U64)
+        self._tile = tile  # a constant label repeated 2·CHUNK times (the garbler's σ(R)), or None
+        self._views: dict[int, SimpleNamespace] = {}
 
-    def tweaks_for(self, gate: int, n: int) -> np.ndarray:
-        """Hash tweaks j = 2g (row 0, A side) and j' = 2g+1 (row 1, B side) for gates gate, ..., gate+n-1."""
-        return np.add(_TWEAK_STEP[:, :n], U64(2 * gate), out=self.tweaks[:, :n])
+    def views(self, n: int) -> SimpleNamespace:
+        """The buffers cut to n gates: keys/perm (blocks, n, 2), tweak and colour rows, labels, gathered A."""
+        v = self._views.get(n)
+        if v is None:
+            if len(self._views) > 8:  # chunk sizes repeat; keep the cache small anyway
+                self._views.clear()
+            blocks = self._blocks_per_gate * n
+            keys, perm = self._keys[:blocks].reshape(-1, n, 2), self._out[:blocks].reshape(-1, n, 2)
+            labels, gathered = self._labels[:, :n], self._gathered[:n]
+            v = self._views[n] = SimpleNamespace(
+                keys=keys, key_rows=tuple(keys), keys_bytes=self._keys[:blocks].view(np.uint8).reshape(-1),
+                perm=perm, perm_rows=tuple(perm), step=_TWEAK_STEP[:, :n], tweaks=self._tweaks[:, :n],
+                tweak_rows=tuple(self._tweaks[:, :n]), colour_rows=tuple(self._colours[:, :n]),
+                indices=tuple(self._colours[:, :n].view(np.int64)), labels=tuple(labels),
+                scalars=tuple(_as_scalars(x) for x in labels), gathered=gathered,
+                gathered_scalars=_as_scalars(gathered), gathered_words=(gathered[:, 0], gathered[:, 1]),
+                tile=None if self._tile is None else self._tile[:n],
+                tile2=None if self._tile is None else self._tile[:2 * n].reshape(2, n, 2))
+        return v
 
-    def gather(self, labels: np.ndarray) -> np.ndarray:
-        """A contiguous copy of labels of any row stride (one 16-byte move per label, cheaper than strided
-        word-by-word arithmetic)."""
-        out = self._gathered[:len(labels)]
-        np.copyto(_as_scalars(out), _as_scalars(labels))
-        return out
+    def prepare(self, v: SimpleNamespace, gate: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Gather A into a contiguous copy (one 16-byte move per label, cheaper than strided word-by-word
+        arithmetic) and write the hash inputs K(A) = σ(A) ⊕ j, K(B) = σ(B) ⊕ j' with tweaks j = 2g, j' = 2g+1
+        for gates g = gate, ..., gate+n-1 into the first two key rows, and the colour bits lsb(A), lsb(B) as
+        0/1 indices into the colour rows. Returns the gathered A."""
+        np.add(v.step, U64(2 * gate), out=v.tweaks)
+        np.copyto(v.gathered_scalars, _as_scalars(a))
+        a_lo, a_hi = v.gathered_words
+        b_lo = b[:, 0]
+        sigma_into(a_lo, a_hi, v.key_rows[0], v.tweak_rows[0])
+        sigma_into(b_lo, b[:, 1], v.key_rows[1], v.tweak_rows[1])
+        np.bitwise_and(a_lo, _ONE, out=v.colour_rows[0])
+        np.bitwise_and(b_lo, _ONE, out=v.colour_rows[1])
+        return v.gathered
 
-    def colours_of(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """The colour bits lsb(A), lsb(B) of each gate's input labels, as 0/1 indices (rows 0 and 1)."""
-        n = len(a)
-        np.bitwise_and(a[:, 0], _ONE, out=self.colours[0, :n])
-        np.bitwise_and(b[:, 0], _ONE, out=self.colours[1, :n])
-        return self.colours[:, :n].view(np.int64)
-
-    def masks(self, colours: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """Colour bits → 128-bit masks, all ones where the bit is 1 (so x & mask = bit·x)."""
-        np.take(_MASKS, colours, out=_as_scalars(out), mode="clip")
-        return out
-
-    def permute(self, blocks: int) -> np.ndarray:
-        """π(K) = AES-128(FIXED_KEY, K) of the first ``blocks`` hash inputs K = σ(x) ⊕ j, in one AES call.
+    def permute(self, v: SimpleNamespace) -> np.ndarray:
+        """π(K) = AES-128(FIXED_KEY, K) of all hash inputs K = σ(x) ⊕ j of the chunk, in one AES call.
         The tweakable hash of ``ot.aes.FixedKeyHash`` is H(x, j) = π(K) ⊕ K (Guo, Katz, Wang, Yu, IEEE S&P
         2020); the kernels keep π(K) and K apart so that sums of hashes fold the K terms into constants."""
-        self._aes.update_into(self.keys[:blocks].reshape(-1).view(np.uint8), self._out.view(np.uint8))
-        return self._out[:blocks]
+        self._aes.update_into(v.keys_bytes, self._out_bytes)
+        return v.perm
+
+
+def _masks(indices: np.ndarray, out_scalars: np.ndarray) -> None:
+    """Colour bits → 128-bit masks, all ones where the bit is 1 (so x & mask = bit·x)."""
+    np.take(_MASKS, indices, out=out_scalars, mode="clip")
 
 
 class GarblerCore:
@@ -125,9 +148,8 @@ class GarblerCore:
         delta[0] |= _ONE  # point-and-permute: lsb(R) = 1
         self.delta = delta
         sigma_delta = np.array([delta[1], delta[0] ^ delta[1]], dtype=U64)  # σ(R)
-        self._sigma_delta = np.tile(sigma_delta, (2 * CHUNK, 1))
         self._offsets = _as_scalars(np.array([sigma_delta, sigma_delta ^ delta]))  # σ(R) ⊕ p_b·R by p_b
-        self._s = _Scratch(4 * CHUNK, 4)
+        self._s = _Scratch(4, 4, tile=np.tile(sigma_delta, (2 * CHUNK, 1)))
         self.gates = 0
 
     def zero_labels(self, n: int) -> np.ndarray:
@@ -139,60 +161,56 @@ class GarblerCore:
 
         With K = σ(x) ⊕ j and P = π(K), so H = P ⊕ K, and K(x⊕R) = K(x) ⊕ σ(R) (σ is linear):
         H(X⁰) ⊕ H(X¹) = P(X⁰) ⊕ P(X¹) ⊕ σ(R), and C⁰ = W_G⁰ ⊕ W_E⁰ = H(A⁰) ⊕ H(B⁰) ⊕ p_a·T_G ⊕ p_b·(T_E ⊕ A⁰).
-        ``a``, ``b``, ``c`` may have any row stride (they are read and written one word column at a time)."""
+        ``a``, ``b``, ``c`` may have any row stride (they are read by word column or as 16-byte scalars)."""
         n, s = len(a), self._s
-        k = s.keys[:4 * n].reshape(4, n, 2)  # K(A⁰), K(B⁰), K(A¹), K(B¹)
-        tweaks = s.tweaks_for(self.gates, n)
+        v = s.views(n)  # keys and P rows: A⁰, B⁰, A¹, B¹
+        a = s.prepare(v, self.gates, a, b)
         self.gates += n
-        a = s.gather(a)
-        sigma_into(a[:, 0], a[:, 1], k[0], tweaks[0])
-        sigma_into(b[:, 0], b[:, 1], k[1], tweaks[1])
-        np.bitwise_xor(k[:2], self._sigma_delta[:2 * n].reshape(2, n, 2), out=k[2:])
-        p = s.permute(4 * n).reshape(4, n, 2)
-        colours = s.colours_of(a, b)  # p_a, p_b
-        m_a, m_b, u, v = s.labels[:, :n]
-        s.masks(colours[0], m_a)
-        s.masks(colours[1], m_b)
-        np.take(self._offsets, colours[1], out=_as_scalars(u), mode="clip")  # σ(R) ⊕ p_b·R
+        k = v.keys
+        np.bitwise_xor(k[:2], v.tile2, out=k[2:])
+        p = s.permute(v)
+        m_a, m_b, u, w = v.labels
+        _masks(v.indices[0], v.scalars[0])
+        _masks(v.indices[1], v.scalars[1])
+        np.take(self._offsets, v.indices[1], out=v.scalars[2], mode="clip")  # σ(R) ⊕ p_b·R
         t_g, t_e = table
-        np.bitwise_xor(p[0], p[2], out=t_g)
+        np.bitwise_xor(p[:2], p[2:], out=table)
         np.bitwise_xor(t_g, u, out=t_g)  # T_G = H(A⁰) ⊕ H(A¹) ⊕ p_b·R
-        np.bitwise_xor(p[1], p[3], out=t_e)
-        np.bitwise_xor(t_e, self._sigma_delta[:n], out=t_e)  # H(B⁰) ⊕ H(B¹)
+        np.bitwise_xor(t_e, v.tile, out=t_e)  # H(B⁰) ⊕ H(B¹)
         np.bitwise_and(t_e, m_b, out=u)  # p_b·(T_E ⊕ A⁰)
         np.bitwise_xor(t_e, a, out=t_e)  # T_E = H(B⁰) ⊕ H(B¹) ⊕ A⁰
-        np.bitwise_and(t_g, m_a, out=v)  # p_a·T_G
-        h = np.bitwise_xor(p[:2], k[:2], out=p[:2])  # H(A⁰), H(B⁰)
-        np.bitwise_xor(h[0], h[1], out=h[0])
-        np.bitwise_xor(u, v, out=u)
-        _store(np.bitwise_xor(h[0], u, out=h[0]), c)  # C⁰
+        np.bitwise_and(t_g, m_a, out=w)  # p_a·T_G
+        h = v.perm_rows[0]
+        np.bitwise_xor(p[:2], k[:2], out=p[:2])  # H(A⁰), H(B⁰)
+        np.bitwise_xor(h, v.perm_rows[1], out=h)
+        np.bitwise_xor(u, w, out=u)
+        _store(np.bitwise_xor(h, u, out=h), c)  # C⁰
 
 
 class EvaluatorCore:
     """The evaluator's AND kernel: it sees one key per wire and two table rows per gate."""
 
     def __init__(self) -> None:
-        self._s = _Scratch(2 * CHUNK, 3)
+        self._s = _Scratch(2, 3)
         self.gates = 0
 
     def evaluate_and(self, a: np.ndarray, b: np.ndarray, c: np.ndarray, table: np.ndarray) -> None:
         """Evaluate n ≤ CHUNK AND gates on held keys ``a``, ``b`` with rows ``table``; output keys into ``c``:
         C = W_G ⊕ W_E = H(A) ⊕ H(B) ⊕ s_a·T_G ⊕ s_b·(T_E ⊕ A). Any row stride for ``a``, ``b``, ``c``."""
         n, s = len(a), self._s
-        k = s.keys[:2 * n].reshape(2, n, 2)
-        tweaks = s.tweaks_for(self.gates, n)
+        v = s.views(n)
+        a = s.prepare(v, self.gates, a, b)
         self.gates += n
-        a = s.gather(a)
-        sigma_into(a[:, 0], a[:, 1], k[0], tweaks[0])
-        sigma_into(b[:, 0], b[:, 1], k[1], tweaks[1])
-        h = s.permute(2 * n).reshape(2, n, 2)
-        np.bitwise_xor(h, k, out=h)  # H(A), H(B)
-        np.bitwise_xor(h[0], h[1], out=h[0])
-        colours = s.colours_of(a, b)  # s_a, s_b
-        m, u, v = s.labels[:, :n]
+        p = s.permute(v)
+        np.bitwise_xor(p, v.keys, out=p)  # H(A), H(B)
+        h = v.perm_rows[0]
+        np.bitwise_xor(h, v.perm_rows[1], out=h)
+        m, u, w = v.labels
         t_g, t_e = table
         np.bitwise_xor(t_e, a, out=u)  # T_E ⊕ A
-        np.bitwise_and(u, s.masks(colours[1], m), out=u)  # s_b·(T_E ⊕ A)
-        np.bitwise_and(t_g, s.masks(colours[0], m), out=v)  # s_a·T_G
-        np.bitwise_xor(u, v, out=u)
-        _store(np.bitwise_xor(h[0], u, out=h[0]), c)  # C
+        _masks(v.indices[1], v.scalars[0])
+        np.bitwise_and(u, m, out=u)  # s_b·(T_E ⊕ A)
+        _masks(v.indices[0], v.scalars[0])
+        np.bitwise_and(t_g, m, out=w)  # s_a·T_G
+        np.bitwise_xor(u, w, out=u)
+        _store(np.bitwise_xor(h, u, out=h), c)  # C
