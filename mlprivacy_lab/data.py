@@ -8,6 +8,7 @@ breast cancer and wine tables, and a synthetic Gaussian mixture.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -85,6 +86,14 @@ LOADERS: dict[str, Callable[[], tuple[np.ndarray, np.ndarray, dict]]] = {
 }
 
 
+@lru_cache(maxsize=None)
+def _load_cached(name: str) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Parse each shipped data set once per process (MNIST-5k takes seconds); splits copy the arrays."""
+    X, y, meta = LOADERS[name]()
+    X.flags.writeable = y.flags.writeable = False
+    return X, y, meta
+
+
 def _check_test_size(test_size: float | int, n: int) -> None:
     if isinstance(test_size, bool) or not isinstance(test_size, (int, float, np.integer, np.floating)):
         raise ValueError(f"test_size must be a fraction in (0, 1) or a count, got {test_size!r}")
@@ -107,7 +116,7 @@ def load_dataset(name: str, test_size: float | int = 0.2, seed: int = 0) -> Data
     """
     if name not in LOADERS:
         raise ValueError(f"unknown data set {name!r}; available: {', '.join(available())}")
-    X, y, meta = LOADERS[name]()
+    X, y, meta = _load_cached(name)
     return _split(name, X, y, test_size, seed, **meta)
 
 
