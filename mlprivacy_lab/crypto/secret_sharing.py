@@ -1,0 +1,459 @@
+"""Additive secret sharing over the ring Z_{2^64} with Beaver multiplication and SecureML truncation.
+
+A secret x in Z_{2^64} is split among n parties as uniformly random shares with x = sum_i x_i mod 2^64
+(numpy uint64 arithmetic wraps, so the ring is native). Reals are signed fixed point: x is stored as
+round(x * 2^f) in two's complement, the scale is ``2^-f`` (SecureML uses f = 13 in Z_{2^64}).
+
+* addition, subtraction and multiplication by public integers are local;
+* multiplication of two shared values uses a Beaver triple (Beaver, "Efficient multiparty protocols using
+  circuit randomization", CRYPTO 1991): open d = x - a, e = y - b; z = c + d b + e a + d e, also for matrix
+  products (z = C + D B + A E + D E);
+* a fixed-point product has scale 2^-2f; SecureML's local truncation (Mohassel & Zhang, S&P 2017, Sec. 3.1,
+  Theorem 1) divides it by 2^f without interaction: party 0 computes floor(x_0 / 2^f), party 1 computes
+  2^64 - floor((2^64 - x_1) / 2^f). If |x| < 2^lx the result is floor(x / 2^f) up to +-1 in the last place
+  except with probability at most 2^(lx + 1 - 64) (``truncation_failure_bound``), when it is garbage;
+* comparison (the sign bit, for SecureML's piecewise-linear sigmoid) opens x + r for a random mask r and
+  runs a borrow (Kogge-Stone prefix) circuit on XOR shares of r's bits with binary Beaver triples, then
+  converts the bit to an arithmetic share with a shared random bit.
+
+The triples, masks and random bits come from a **trusted third party** (``TrustedDealer``), as in
+SecureML's client-aided offline phase and CrypTen's TTP mode. Here the dealer and all parties are
+simulated in one process: ``SharedArray`` holds every party's share so that one call runs the whole
+protocol; ``SMPCSession.stats`` counts what real parties would send (rounds, bytes, triples). Security is
+semi-honest; with more than two parties truncation first hands parties 2..n-1's shares to party 1
+(one round), so it protects against any single party but not a coalition of parties 0 and 1.
+All randomness comes from ``secrets``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import secrets
+from dataclasses import dataclass, field
+from numbers import Integral, Real
+
+import numpy as np
+
+RING_BITS = 64
+WORD = 8  # bytes per ring element on the wire
+_ONE = np.uint64(1)
+
+
+def random_ring(shape: tuple[int, ...]) -> np.ndarray:
+    """Uniform elements of Z_{2^64} from the ``secrets`` CSPRNG."""
+    n = int(np.prod(shape, dtype=np.int64))
+    return np.frombuffer(secrets.token_bytes(WORD * n), dtype=np.uint64).reshape(shape).copy()
+
+
+def truncation_failure_bound(value_bits: int) -> float:
+    """SecureML Theorem 1: probability that local truncation of a value with |x| < 2^value_bits fails."""
+    return min(1.0, 2.0 ** (value_bits + 1 - RING_BITS))
+
+
+@dataclass(frozen=True)
+class FixedPointRing:
+    """Signed fixed point in Z_{2^64}: x -> round(x * 2^frac_bits) mod 2^64 (two's complement).
+
+    Fresh values must satisfy |x| * 2^frac_bits < 2^max_bits (default 2^62, headroom for one addition);
+    larger values raise ``OverflowError``. Products carry scale 2^-2f until truncated.
+    """
+
+    frac_bits: int = 13
+    max_bits: int = 62
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.frac_bits, Integral) or not 0 <= self.frac_bits <= 30:
+            raise ValueError(f"frac_bits must be an integer in [0, 30] (a product needs 2f bits), got {self.frac_bits!r}")
+        if not isinstance(self.max_bits, Integral) or not self.frac_bits < self.max_bits <= RING_BITS - 2:
+            raise ValueError(f"max_bits must be an integer in ({self.frac_bits}, {RING_BITS - 2}], got {self.max_bits!r}")
+
+    @property
+    def max_abs(self) -> float:
+        """The largest |x| a fresh value may have."""
+        return math.ldexp(1.0, self.max_bits - self.frac_bits)
+
+    def encode(self, x, frac_bits: int | None = None) -> np.ndarray:
+        """Reals (or integers when ``frac_bits == 0``) to ring elements; ``OverflowError`` when too large."""
+        f = self.frac_bits if frac_bits is None else frac_bits
+        arr = np.asarray(x)
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise TypeError(f"can only encode real numbers, got an array of dtype {arr.dtype}")
+        if np.issubdtype(arr.dtype, np.integer) and f == 0:
+            big = arr.astype(object) if arr.size else arr
+            if arr.size and max(abs(int(v)) for v in np.ravel(big)) >= 1 << self.max_bits:
+                raise OverflowError(f"an integer has |x| >= 2^{self.max_bits}: it does not fit the ring with headroom")
+            return arr.astype(np.int64).astype(np.uint64)
+        scaled = np.rint(arr.astype(np.float64) * math.ldexp(1.0, f))
+        if not np.all(np.isfinite(scaled)):
+            raise ValueError("cannot encode NaN or infinity")
+        if scaled.size and np.abs(scaled).max() >= math.ldexp(1.0, self.max_bits):
+            i = int(np.abs(scaled).argmax())
+            raise OverflowError(
+                f"value {np.ravel(arr)[i]!r} (flat index {i}) exceeds the fixed-point range |x| < "
+                f"{math.ldexp(1.0, self.max_bits - f):g} at frac_bits={f}: rescale the data or lower frac_bits")
+        return scaled.astype(np.int64).astype(np.uint64)
+
+    @staticmethod
+    def decode(ring: np.ndarray, frac_bits: int) -> np.ndarray:
+        """Ring elements (two's complement) at scale 2^-frac_bits back to int64 (f = 0) or float64."""
+        signed = np.asarray(ring, dtype=np.uint64).view(np.int64)
+        return signed.copy() if frac_bits == 0 else signed.astype(np.float64) / math.ldexp(1.0, frac_bits)
+
+
+@dataclass
+class CommStats:
+    """What the parties would exchange: online rounds and bytes, triples and the dealer's bytes."""
+
+    rounds: int = 0
+    bytes_sent: int = 0
+    triples: int = 0
+    binary_triples: int = 0
+    dealer_bytes: int = 0
+
+    def snapshot(self) -> dict:
+        return dict(self.__dict__)
+
+    def since(self, before: dict) -> dict:
+        return {k: v - before[k] for k, v in self.__dict__.items()}
+
+
+class TrustedDealer:
+    """The trusted third party of the offline phase: it deals Beaver triples, masks and random bits.
+
+    Simulated in-process: it must not collude with any party, and it never sees a party's data.
+    """
+
+    def __init__(self, n_parties: int, stats: CommStats):
+        self.n_parties = n_parties
+        self.stats = stats
+
+    def _deal(self, secret: np.ndarray) -> np.ndarray:
+        shares = _split(secret, self.n_parties)
+        self.stats.dealer_bytes += WORD * shares.size
+        return shares
+
+    def _deal_xor(self, secret: np.ndarray) -> np.ndarray:
+        shares = np.empty((self.n_parties, *secret.shape), dtype=np.uint64)
+        shares[1:] = random_ring((self.n_parties - 1, *secret.shape))
+        shares[0] = np.bitwise_xor.reduce(shares[1:], axis=0) ^ secret
+        self.stats.dealer_bytes += WORD * shares.size
+        return shares
+
+    def triple(self, shape_a: tuple, shape_b: tuple, matmul: bool) -> tuple[np.ndarray, ...]:
+        """Shares of random a, b and c = a * b (elementwise) or c = a @ b."""
+        a, b = random_ring(shape_a), random_ring(shape_b)
+        self.stats.triples += 1
+        return self._deal(a), self._deal(b), self._deal(a @ b if matmul else a * b)
+
+    def binary_triple(self, shape: tuple) -> tuple[np.ndarray, ...]:
+        """XOR shares of random 64-bit words a, b and c = a AND b (64 bit triples per word)."""
+        a, b = random_ring(shape), random_ring(shape)
+        self.stats.binary_triples += int(np.prod(shape, dtype=np.int64))
+        return self._deal_xor(a), self._deal_xor(b), self._deal_xor(a & b)
+
+    def mask_with_bits(self, shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """Arithmetic shares of a random r and XOR shares of the same r (its bits)."""
+        r = random_ring(shape)
+        return self._deal(r), self._deal_xor(r)
+
+    def random_bit(self, shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """XOR shares and arithmetic shares of the same random bit s."""
+        s = random_ring(shape) & _ONE
+        return self._deal_xor(s), self._deal(s)
+
+
+def _split(secret: np.ndarray, n_parties: int) -> np.ndarray:
+    """n additive shares of ``secret``: n - 1 uniform, the first makes them sum to the secret."""
+    shares = np.empty((n_parties, *secret.shape), dtype=np.uint64)
+    shares[1:] = random_ring((n_parties - 1, *secret.shape))
+    shares[0] = secret - shares[1:].sum(axis=0, dtype=np.uint64)
+    return shares
+
+
+def _derived_id(op: str, *ids: str) -> str:
+    """The id of a sharing computed from others: every party derives the same id locally."""
+    return hashlib.sha256("|".join((op, *ids)).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Share:
+    """One party's share of a secret-shared array; JSON-serialisable."""
+
+    party: int
+    n_parties: int
+    values: np.ndarray = field(repr=False)
+    frac_bits: int
+    sharing_id: str
+    session_id: str
+
+    def to_json(self) -> str:
+        return json.dumps({"party": self.party, "n_parties": self.n_parties, "shape": list(self.values.shape),
+                           "values": [int(v) for v in self.values.ravel()], "frac_bits": self.frac_bits,
+                           "sharing_id": self.sharing_id, "session_id": self.session_id})
+
+    @classmethod
+    def from_json(cls, text: str) -> "Share":
+        d = json.loads(text)
+        missing = {"party", "n_parties", "shape", "values", "frac_bits", "sharing_id", "session_id"} - set(d)
+        if missing:
+            raise ValueError(f"share JSON lacks {sorted(missing)}: was it written by Share.to_json?")
+        values = np.array([int(v) for v in d["values"]], dtype=np.uint64)
+        if values.size != int(np.prod(d["shape"], dtype=np.int64)):
+            raise ValueError(f"share JSON has {values.size} values for shape {d['shape']}")
+        return cls(d["party"], d["n_parties"], values.reshape(d["shape"]), d["frac_bits"], d["sharing_id"],
+                   d["session_id"])
+
+
+class SMPCSession:
+    """n parties, a trusted dealer and the fixed-point encoding they agreed on, plus the traffic counters."""
+
+    def __init__(self, n_parties: int = 2, frac_bits: int = 13):
+        if not isinstance(n_parties, Integral) or n_parties < 2:
+            raise ValueError(f"secret sharing needs n_parties >= 2, got {n_parties!r}")
+        self.n_parties = int(n_parties)
+        self.encoding = FixedPointRing(frac_bits)
+        self.stats = CommStats()
+        self.dealer = TrustedDealer(self.n_parties, self.stats)
+        self.id = secrets.token_hex(8)
+
+    @property
+    def frac_bits(self) -> int:
+        return self.encoding.frac_bits
+
+    def share(self, x, owner: int = 0, integer: bool = False) -> "SharedArray":
+        """Party ``owner`` encodes x (integers exactly with ``integer=True``) and sends one random share to
+        every other party (one round)."""
+        if not 0 <= owner < self.n_parties:
+            raise ValueError(f"owner must be a party index in [0, {self.n_parties}), got {owner!r}")
+        f = 0 if integer else self.frac_bits
+        ring = self.encoding.encode(x, f)
+        self._send(ring.size * (self.n_parties - 1))
+        return SharedArray(self, _split(ring, self.n_parties), f, secrets.token_hex(8))
+
+    def reconstruct(self, shared: "SharedArray") -> np.ndarray:
+        """Every party broadcasts its share (one round) and decodes the sum."""
+        return self.encoding.decode(self._open(shared.shares), shared.frac_bits)
+
+    def from_shares(self, shares: list[Share]) -> "SharedArray":
+        """Reassemble the parties' shares of one sharing; mixing sharings or sessions is an error."""
+        if len(shares) != self.n_parties or sorted(s.party for s in shares) != list(range(self.n_parties)):
+            raise ValueError(f"need exactly one share from each of the {self.n_parties} parties, got parties "
+                             f"{sorted(s.party for s in shares)}")
+        first = shares[0]
+        for s in shares:
+            if s.session_id != self.id:
+                raise ValueError(f"share of party {s.party} belongs to session {s.session_id}, not {self.id}")
+            if s.sharing_id != first.sharing_id:
+                raise ValueError(f"shares come from different sharings ({first.sharing_id} vs {s.sharing_id}): "
+                                 f"their sum would be meaningless; collect all shares of one value")
+            if s.values.shape != first.values.shape or s.frac_bits != first.frac_bits:
+                raise ValueError("shares of one sharing must have one shape and one scale")
+        ordered = sorted(shares, key=lambda s: s.party)
+        return SharedArray(self, np.stack([s.values.astype(np.uint64) for s in ordered]), first.frac_bits,
+                           first.sharing_id)
+
+    # -- the wire ---------------------------------------------------------------------------------
+    def _send(self, n_words: int, bits: int = 64) -> None:
+        self.stats.rounds += 1
+        self.stats.bytes_sent += math.ceil(n_words * bits / 8)
+
+    def _open(self, shares: np.ndarray, bits: int = 64, xor: bool = False) -> np.ndarray:
+        """Every party broadcasts its share of ``shares`` (one round)."""
+        self._send(shares[0].size * self.n_parties * (self.n_parties - 1), bits)
+        return np.bitwise_xor.reduce(shares, axis=0) if xor else shares.sum(axis=0, dtype=np.uint64)
+
+    def _open_many(self, *arrays: np.ndarray) -> list[np.ndarray]:
+        """Open several sharings in one round."""
+        words = sum(a[0].size for a in arrays) * self.n_parties * (self.n_parties - 1)
+        self._send(words)
+        return [a.sum(axis=0, dtype=np.uint64) for a in arrays]
+
+    # -- protocols on raw shares --------------------------------------------------------------------
+    def _beaver(self, x: np.ndarray, y: np.ndarray, matmul: bool) -> np.ndarray:
+        a, b, c = self.dealer.triple(x.shape[1:], y.shape[1:], matmul)
+        d, e = self._open_many(x - a, y - b)
+        op = np.matmul if matmul else np.multiply
+        z = c + op(d, b) + op(a, e)
+        z[0] += op(d, e)
+        return z
+
+    def _truncate(self, x: np.ndarray, bits: int) -> np.ndarray:
+        """SecureML local truncation (Sec. 3.1); with n > 2 parties 2..n-1 first send their shares to party 1."""
+        x = x.copy()
+        if self.n_parties > 2:
+            self._send(x[0].size * (self.n_parties - 2))
+            x[1] += x[2:].sum(axis=0, dtype=np.uint64)
+            x[2:] = 0
+        shift = np.uint64(bits)
+        x[0] = x[0] >> shift
+        x[1] = np.uint64(0) - ((np.uint64(0) - x[1]) >> shift)
+        return x
+
+    def _and(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """AND of XOR-shared 64-bit words with a binary Beaver triple (one round)."""
+        a, b, c = self.dealer.binary_triple(x.shape[1:])
+        self._send(2 * x[0].size * self.n_parties * (self.n_parties - 1))
+        d = np.bitwise_xor.reduce(x ^ a, axis=0)
+        e = np.bitwise_xor.reduce(y ^ b, axis=0)
+        z = c ^ (d & b) ^ (e & a)
+        z[0] ^= d & e
+        return z
+
+    def _msb(self, x: np.ndarray) -> np.ndarray:
+        """Arithmetic shares of the sign bit of x (1 when x < 0 as a signed 64-bit value).
+
+        Open c = x + r; x = c - r, so msb(x) = c_63 xor r_63 xor [c mod 2^63 < r mod 2^63], the borrow,
+        computed by a Kogge-Stone prefix over (G, P) = (r_i AND NOT c_i, NOT(r_i xor c_i)) in 6 AND rounds.
+        """
+        shape = x.shape[1:]
+        x = x.reshape(self.n_parties, -1)
+        r_arith, r_bits = self.dealer.mask_with_bits(x.shape[1:])
+        c = self._open(x + r_arith)
+        g = r_bits & ~c
+        p = r_bits.copy()
+        p[0] ^= ~c
+        for s in (1, 2, 4, 8, 16, 32):
+            shift = np.uint64(s)
+            both = self._and(np.concatenate([p, p], axis=1), np.concatenate([g << shift, p << shift], axis=1))
+            g ^= both[:, : g.shape[1]]
+            p = both[:, g.shape[1]:]
+        msb = ((r_bits >> np.uint64(63)) ^ (g >> np.uint64(62))) & _ONE
+        msb[0] ^= (c >> np.uint64(63)) & _ONE
+        return self._bit_to_arith(msb).reshape(self.n_parties, *shape)
+
+    def _bit_to_arith(self, bits: np.ndarray) -> np.ndarray:
+        """XOR-shared bits to additive shares: open t = b xor s, then b = t + s - 2 t s (one 1-bit round)."""
+        s_xor, s_arith = self.dealer.random_bit(bits.shape[1:])
+        t = self._open(bits ^ s_xor, bits=1, xor=True) & _ONE
+        out = s_arith * (_ONE - np.uint64(2) * t)
+        out[0] += t
+        return out
+
+
+class SharedArray:
+    """An array secret-shared among a session's parties (all shares held here: the parties are simulated).
+
+    Operators: ``+``/``-`` with shared or public arrays, ``*`` with public numbers (integers exact, reals
+    encoded at the session scale then truncated) or shared arrays (Beaver), ``@`` (Beaver matrix triple).
+    Products are truncated back to the larger input scale.
+    """
+
+    def __init__(self, session: SMPCSession, shares: np.ndarray, frac_bits: int, sharing_id: str):
+        self.session, self.shares, self.frac_bits, self.sharing_id = session, shares, frac_bits, sharing_id
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.shares.shape[1:]
+
+    def party_shares(self) -> list[Share]:
+        """Each party's share as a JSON-serialisable ``Share``."""
+        return [Share(i, self.session.n_parties, self.shares[i].copy(), self.frac_bits, self.sharing_id,
+                      self.session.id) for i in range(self.session.n_parties)]
+
+    def reveal(self) -> np.ndarray:
+        return self.session.reconstruct(self)
+
+    def _new(self, shares: np.ndarray, frac_bits: int, op: str, *others: "SharedArray") -> "SharedArray":
+        return SharedArray(self.session, shares, frac_bits,
+                           _derived_id(op, self.sharing_id, *(o.sharing_id for o in others)))
+
+    def _check(self, other: "SharedArray", same_shape: bool = True) -> None:
+        if other.session is not self.session:
+            raise ValueError("cannot combine shares of different sessions: share both values in one SMPCSession")
+        if same_shape and other.shape != self.shape:
+            raise ValueError(f"shape mismatch: {self.shape} vs {other.shape}; reshape or slice the inputs first")
+        if same_shape and other.frac_bits != self.frac_bits:
+            raise ValueError(f"scale mismatch: 2^-{self.frac_bits} vs 2^-{other.frac_bits}; truncate first")
+
+    def _public(self, value) -> np.ndarray:
+        arr = np.asarray(value)
+        if np.broadcast_shapes(arr.shape, self.shape) != self.shape:
+            raise ValueError(f"public operand of shape {arr.shape} does not broadcast to {self.shape}")
+        return np.broadcast_to(self.session.encoding.encode(arr, self.frac_bits), self.shape)
+
+    def __add__(self, other) -> "SharedArray":
+        shares = self.shares.copy()
+        if isinstance(other, SharedArray):
+            self._check(other)
+            return self._new(shares + other.shares, self.frac_bits, "add", other)
+        shares[0] += self._public(other)
+        return self._new(shares, self.frac_bits, f"add-public:{np.asarray(other).tobytes().hex()}")
+
+    __radd__ = __add__
+
+    def __neg__(self) -> "SharedArray":
+        return self._new(np.uint64(0) - self.shares, self.frac_bits, "neg")
+
+    def __sub__(self, other) -> "SharedArray":
+        return self + (-other)
+
+    def __rsub__(self, other) -> "SharedArray":
+        return (-self) + other
+
+    def __mul__(self, other) -> "SharedArray":
+        if isinstance(other, SharedArray):
+            self._check(other, same_shape=False)
+            if other.shape != self.shape:
+                raise ValueError(f"elementwise product needs equal shapes, got {self.shape} and {other.shape}")
+            z = self.session._beaver(self.shares, other.shares, matmul=False)
+            return self._rescale(z, other.frac_bits, "mul", other)
+        if isinstance(other, Integral) and not isinstance(other, bool):
+            return self._new(self.shares * np.uint64(int(other) % (1 << RING_BITS)), self.frac_bits, f"mul:{other}")
+        if isinstance(other, Real):
+            f = self.session.frac_bits
+            c = self.session.encoding.encode(np.float64(other), f)
+            return self._rescale(self.shares * c, f, f"mul:{other!r}")
+        raise TypeError(f"cannot multiply a SharedArray by {type(other).__name__}; use a number or a SharedArray")
+
+    __rmul__ = __mul__
+
+    def __matmul__(self, other: "SharedArray") -> "SharedArray":
+        if not isinstance(other, SharedArray):
+            raise TypeError("@ needs two SharedArrays; for a public matrix share it first")
+        self._check(other, same_shape=False)
+        if self.shares.ndim != 3 or other.shares.ndim not in (2, 3) or self.shape[1] != other.shape[0]:
+            raise ValueError(f"matrix product needs shapes (m, k) @ (k,) or (k, n), got {self.shape} @ {other.shape}")
+        z = self.session._beaver(self.shares, other.shares, matmul=True)
+        return self._rescale(z, other.frac_bits, "matmul", other)
+
+    def _rescale(self, z: np.ndarray, other_frac: int, op: str, *others: "SharedArray") -> "SharedArray":
+        target = max(self.frac_bits, other_frac)
+        excess = self.frac_bits + other_frac - target
+        if excess:
+            z = self.session._truncate(z, excess)
+        return self._new(z, target, op, *others)
+
+    def truncate(self, bits: int) -> "SharedArray":
+        """Divide by 2^bits with SecureML's local truncation (keeps the scale label: a public rescaling)."""
+        if not isinstance(bits, Integral) or not 0 < bits < RING_BITS - 1:
+            raise ValueError(f"bits must be an integer in [1, {RING_BITS - 2}], got {bits!r}")
+        return self._new(self.session._truncate(self.shares, bits), self.frac_bits, f"trunc:{bits}")
+
+    def sign_bit(self) -> "SharedArray":
+        """Shares (scale 1) of [x < 0], by the dealer-aided comparison circuit."""
+        return self._new(self.session._msb(self.shares), 0, "msb")
+
+    def __getitem__(self, index) -> "SharedArray":
+        return self._new(self.shares[(slice(None),) + (index if isinstance(index, tuple) else (index,))],
+                         self.frac_bits, f"getitem:{index!r}")
+
+    @property
+    def T(self) -> "SharedArray":
+        return self._new(np.swapaxes(self.shares, 1, 2) if self.shares.ndim == 3 else self.shares,
+                         self.frac_bits, "T")
+
+    def __repr__(self) -> str:
+        return (f"SharedArray(shape={self.shape}, parties={self.session.n_parties}, scale=2^-{self.frac_bits}, "
+                f"id={self.sharing_id})")
+
+
+def concatenate(arrays: list[SharedArray]) -> SharedArray:
+    """Stack shared arrays along their first axis (local: each party stacks its shares)."""
+    first = arrays[0]
+    for a in arrays[1:]:
+        first._check(a, same_shape=False)
+        if a.frac_bits != first.frac_bits or a.shape[1:] != first.shape[1:]:
+            raise ValueError("concatenate needs one scale and equal trailing shapes")
+    return first._new(np.concatenate([a.shares for a in arrays], axis=1), first.frac_bits, "concat", *arrays[1:])
