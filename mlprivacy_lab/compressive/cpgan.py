@@ -1,0 +1,162 @@
+"""CPGAN: the Compressive Privacy Generative Adversarial Network.
+
+Kung (2018), "A Compressive Privacy approach to Generalized Information Bottleneck and Privacy Funnel
+problems", J. Franklin Inst. 355(4): clients release a *lossy compression* of their data, so the cloud
+can serve the intended task (utility) while an intruder cannot rebuild the raw data (privacy).
+
+Tseng & Wu (2020), "Compressive Privacy Generative Adversarial Network", IEEE TIFS 15, Eq. (1) as on
+the lecture slide::
+
+    max_G ( min_R  sum_i ||x_i - R(G(x_i))||^2  +  lambda * max_C  sum_i log P(C(G(x_i)) = t_i) )
+
+G, the compressor, maps x to a lower dimension through a nonlinear network; C, the utility classifier,
+predicts the label t from G(x); R, the intruder's reconstructor, rebuilds x from G(x). We train the
+three alternately on each mini-batch (the paper's Algorithm 1): a step of R down its squared error, a
+step of C down its cross-entropy, then a step of G *up* the objective, i.e. down
+``lambda * CE(C(G(x)), t) - MSE(R(G(x)), x)``. We use means instead of sums (the constant goes into
+lambda): lambda = 0 asks G only for privacy, a large lambda mostly for utility.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from ..config import device as default_device
+from ..models import _tensors, mlp
+
+
+def check_xy(X: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+    """``X`` as a float32 (n, d) array; a clear error for other shapes or a label count mismatch."""
+    X = np.asarray(X, dtype=np.float32)
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"X must be a 2-D array (n_samples, n_features), got shape {X.shape}; "
+                         "flatten images with X.reshape(len(X), -1)")
+    if y is not None and (np.ndim(y) != 1 or len(y) != len(X)):
+        raise ValueError(f"y must be a 1-D array with one label per row of X ({len(X)}), got shape {np.shape(y)}")
+    return X
+
+
+def train_reconstructor(Z: np.ndarray, X: np.ndarray, *, hidden: Sequence[int] = (128,), epochs: int = 20,
+                        batch_size: int = 64, lr: float = 1e-3, seed: int = 0,
+                        device: torch.device | None = None) -> nn.Module:
+    """The intruder: a fresh MLP trained with Adam to map released data ``Z`` back to raw data ``X``."""
+    Z, X = check_xy(Z), check_xy(X)
+    if len(Z) != len(X):
+        raise ValueError(f"Z has {len(Z)} rows but X has {len(X)}: pair each release with its raw row")
+    dev = device or default_device()
+    torch.manual_seed(seed)
+    model = mlp(Z.shape[1], X.shape[1], hidden).to(dev).train()
+    Zt, Xt = _tensors(Z, dev=dev), _tensors(X, dev=dev)
+    gen = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(epochs):
+        order = torch.randperm(len(Zt), generator=gen).to(dev)
+        for start in range(0, len(Zt), batch_size):
+            idx = order[start:start + batch_size]
+            opt.zero_grad()
+            nn.functional.mse_loss(model(Zt[idx]), Xt[idx]).backward()
+            opt.step()
+    return model.eval()
+
+
+@torch.no_grad()
+def reconstruct(model: nn.Module, Z: np.ndarray) -> np.ndarray:
+    """The reconstructor's guess of the raw rows behind ``Z``."""
+    dev = next(model.parameters()).device
+    return model(_tensors(check_xy(Z), dev=dev)).cpu().numpy()
+
+
+class CPGAN:
+    """Compressor G trained against an intruder R while keeping a classifier C accurate (Tseng & Wu 2020).
+
+    ``fit(X, y)`` trains G, C and R alternately; ``transform(X)`` releases G(X), ``predict(X)`` is C's
+    label for the released data. ``lam`` is the slide's lambda (utility weight, >= 0).
+    """
+
+    def __init__(self, n_components: int, lam: float = 1.0, *, hidden: Sequence[int] = (128,),
+                 epochs: int = 20, batch_size: int = 64, lr: float = 1e-3, seed: int = 0,
+                 progress: bool = False, device: torch.device | None = None) -> None:
+        if int(n_components) != n_components or n_components < 1:
+            raise ValueError(f"n_components must be a positive integer, got {n_components!r}")
+        if not np.isfinite(lam) or lam < 0:
+            raise ValueError(f"lam (lambda, the utility weight) must be a finite number >= 0, got {lam!r}")
+        if epochs < 1 or batch_size < 1 or lr <= 0:
+            raise ValueError("epochs and batch_size must be positive integers and lr positive")
+        self.n_components, self.lam, self.hidden = int(n_components), float(lam), tuple(hidden)
+        self.epochs, self.batch_size, self.lr, self.seed = epochs, batch_size, lr, seed
+        self.progress, self.device = progress, device
+        self.history: list[dict] = []
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> "CPGAN":
+        X = check_xy(X, y)
+        y = np.asarray(y, dtype=np.int64)
+        if y.min() < 0:
+            raise ValueError("labels y must be integers 0..n_classes-1")
+        if self.n_components >= X.shape[1]:
+            raise ValueError(f"n_components={self.n_components} must be below the input dimension {X.shape[1]}: "
+                             "CPGAN compresses")
+        dev = self.device or default_device()
+        torch.manual_seed(self.seed)
+        self.n_features_in_, self.n_classes_ = X.shape[1], int(y.max()) + 1
+        # G ends in tanh: a bounded release, so G cannot "win" against R by inflating its output scale.
+        self.G_ = nn.Sequential(mlp(X.shape[1], self.n_components, self.hidden), nn.Tanh()).to(dev)
+        self.C_ = mlp(self.n_components, self.n_classes_, self.hidden).to(dev)
+        self.R_ = mlp(self.n_components, X.shape[1], self.hidden).to(dev)
+        opts = [torch.optim.Adam(m.parameters(), lr=self.lr) for m in (self.G_, self.C_, self.R_)]
+        opt_g, opt_c, opt_r = opts
+        Xt, yt = _tensors(X, y, dev)
+        gen = torch.Generator().manual_seed(self.seed)
+        mse, ce = nn.functional.mse_loss, nn.functional.cross_entropy
+        for epoch in tqdm(range(self.epochs), desc=f"CPGAN lambda={self.lam:g}", disable=not self.progress,
+                          leave=False):
+            order = torch.randperm(len(Xt), generator=gen).to(dev)
+            sums = np.zeros(2)
+            for start in range(0, len(Xt), self.batch_size):
+                idx = order[start:start + self.batch_size]
+                x, t = Xt[idx], yt[idx]
+                z = self.G_(x).detach()
+                opt_r.zero_grad()
+                mse(self.R_(z), x).backward()  # min_R
+                opt_r.step()
+                opt_c.zero_grad()
+                ce(self.C_(z), t).backward()  # max_C log P(t_hat = t)
+                opt_c.step()
+                z = self.G_(x)
+                rec, cls = mse(self.R_(z), x), ce(self.C_(z), t)
+                opt_g.zero_grad()
+                (self.lam * cls - rec).backward()  # max_G (reconstruction error + lambda * log-likelihood)
+                opt_g.step()
+                sums += [rec.item() * len(idx), cls.item() * len(idx)]
+            self.history.append({"epoch": epoch + 1, "train_mse_R": sums[0] / len(X), "train_ce_C": sums[1] / len(X)})
+        for m in (self.G_, self.C_, self.R_):
+            m.eval()
+        return self
+
+    def _check_fitted(self, X: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "G_"):
+            raise ValueError("this CPGAN is not fitted yet: call fit(X, y) first")
+        X = check_xy(X)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X has {X.shape[1]} features but the CPGAN was fitted on {self.n_features_in_}")
+        return X
+
+    @torch.no_grad()
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        """The released, compressed data G(X), shape (n, n_components)."""
+        X = self._check_fitted(X)
+        dev = next(self.G_.parameters()).device
+        return self.G_(_tensors(X, dev=dev)).cpu().numpy()
+
+    def fit_transform(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return self.fit(X, y).transform(X)
+
+    @torch.no_grad()
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The utility classifier C's labels for the released data G(X)."""
+        Z = _tensors(self.transform(X), dev=next(self.C_.parameters()).device)
+        return self.C_(Z).argmax(1).cpu().numpy()

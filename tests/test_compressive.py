@@ -1,0 +1,106 @@
+"""CPGAN and its baselines (chapter 8): reconstruction, utility and the privacy-utility trade-off."""
+
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+
+from mlprivacy_lab.compressive import (CPGAN, NoisyPCA, evaluate, intruder_mse, mean_guess_mse, reconstruct,
+                                       train_reconstructor, utility_accuracy)
+from mlprivacy_lab.config import setup_torch
+from mlprivacy_lab.data import make_gaussian_mixture
+
+
+@pytest.fixture(scope="module")
+def mixture():
+    setup_torch(seed=0)
+    return make_gaussian_mixture(2200, n_features=10, components_per_class=2, test_size=200, seed=0)
+
+
+def test_intruder_recovers_x_from_an_invertible_release_near_perfectly(mixture):
+    setup_torch(seed=0)
+    q, _ = np.linalg.qr(np.random.default_rng(1).normal(size=(10, 10)))  # an orthogonal, invertible "G"
+    Z_train, Z_test = mixture.X_train @ q, mixture.X_test @ q
+    mse = intruder_mse(Z_train, mixture.X_train, Z_test, mixture.X_test, hidden=(), epochs=30, lr=1e-2)
+    assert mse < 0.01 * mean_guess_mse(mixture), mse
+    # ...while a 2-D PCA release loses most of what is outside its plane
+    pca = PCA(2).fit(mixture.X_train)
+    lossy = intruder_mse(pca.transform(mixture.X_train), mixture.X_train, pca.transform(mixture.X_test),
+                         mixture.X_test, hidden=(), epochs=30, lr=1e-2)
+    assert lossy > 50 * mse
+
+
+def test_linear_intruder_matches_the_pca_reconstruction_error(mixture):
+    setup_torch(seed=0)
+    pca = PCA(2).fit(mixture.X_train)
+    exact = np.mean((pca.inverse_transform(pca.transform(mixture.X_test)) - mixture.X_test) ** 2)
+    model = train_reconstructor(pca.transform(mixture.X_train), mixture.X_train, hidden=(), epochs=30, lr=1e-2)
+    ours = np.mean((reconstruct(model, pca.transform(mixture.X_test)) - mixture.X_test) ** 2)
+    assert ours == pytest.approx(exact, rel=0.05)
+
+
+def test_logistic_utility_classifier_on_pca_matches_sklearn(mixture):
+    setup_torch(seed=0)
+    pca = PCA(2).fit(mixture.X_train)
+    Z_train, Z_test = pca.transform(mixture.X_train), pca.transform(mixture.X_test)
+    ours = utility_accuracy(Z_train, mixture.y_train, Z_test, mixture.y_test, hidden=(), epochs=30, lr=1e-2)
+    ref = LogisticRegression().fit(Z_train, mixture.y_train).score(Z_test, mixture.y_test)
+    assert abs(ours - ref) <= 0.02, (ours, ref)
+
+
+def test_cpgan_hides_x_better_than_pca_at_the_same_dimension_and_keeps_utility(mixture):
+    setup_torch(seed=0)
+    pca = evaluate("PCA", PCA(2), mixture, epochs=10)
+    cpgan = evaluate("CPGAN", CPGAN(2, lam=10.0, epochs=10), mixture, epochs=10)
+    assert cpgan.intruder_mse > 1.5 * pca.intruder_mse, (cpgan, pca)
+    assert cpgan.utility_accuracy >= pca.utility_accuracy - 0.02, (cpgan, pca)
+
+
+def test_lambda_trades_utility_for_privacy(mixture):
+    setup_torch(seed=0)
+    private = evaluate("lambda=0", CPGAN(2, lam=0.0, epochs=10), mixture, epochs=10)
+    useful = evaluate("lambda=10", CPGAN(2, lam=10.0, epochs=10), mixture, epochs=10)
+    assert useful.utility_accuracy > private.utility_accuracy + 0.1
+    assert private.intruder_mse > useful.intruder_mse
+
+
+def test_cpgan_is_seeded_and_releases_the_compressed_dimension(mixture):
+    a = CPGAN(3, lam=1.0, epochs=2, seed=4).fit(mixture.X_train, mixture.y_train)
+    b = CPGAN(3, lam=1.0, epochs=2, seed=4).fit(mixture.X_train, mixture.y_train)
+    Z = a.transform(mixture.X_test)
+    assert Z.shape == (len(mixture.X_test), 3) and np.all(np.abs(Z) <= 1)
+    np.testing.assert_array_equal(Z, b.transform(mixture.X_test))
+    assert a.predict(mixture.X_test).shape == mixture.y_test.shape and len(a.history) == 2
+
+
+def test_noisy_pca_adds_noise_of_the_stated_scale(mixture):
+    clean = PCA(2, random_state=0).fit(mixture.X_train).transform(mixture.X_train)
+    np.testing.assert_allclose(NoisyPCA(2, 0.0).fit(mixture.X_train).transform(mixture.X_train), clean, atol=1e-4)
+    noise = NoisyPCA(2, 0.5).fit(mixture.X_train).transform(mixture.X_train) - clean
+    assert np.std(noise) == pytest.approx(0.5, rel=0.05) and abs(np.mean(noise)) < 0.03
+
+
+@pytest.mark.parametrize("kwargs, match", [({"lam": -1.0}, "lam"), ({"lam": float("nan")}, "lam"),
+                                           ({"n_components": 0}, "n_components"), ({"epochs": 0}, "epochs")])
+def test_bad_parameters_raise_clear_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        CPGAN(**{"n_components": 2, **kwargs})
+
+
+def test_bad_shapes_raise_clear_errors(mixture):
+    X, y = mixture.X_train[:50], mixture.y_train[:50]
+    with pytest.raises(ValueError, match="2-D"):
+        CPGAN(2).fit(X.reshape(-1), y)
+    with pytest.raises(ValueError, match="one label per row"):
+        CPGAN(2).fit(X, y[:-1])
+    with pytest.raises(ValueError, match="below the input dimension"):
+        CPGAN(10).fit(X, y)
+    with pytest.raises(ValueError, match="not fitted"):
+        CPGAN(2).transform(X)
+    fitted = CPGAN(2, epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        fitted.transform(X[:, :5])
+    with pytest.raises(ValueError, match="rows"):
+        train_reconstructor(X[:, :2], X[:-1])
+    with pytest.raises(ValueError, match="sigma"):
+        NoisyPCA(2, -0.1)
