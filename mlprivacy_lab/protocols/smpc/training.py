@@ -140,3 +140,11 @@ class SecureLinearModel(_LinearModel):
         self.stats_ = session.stats.snapshot()
         self._set_weights(session.reconstruct(w).ravel())
         return self
+
+
+def hospital_split(X: np.ndarray, y: np.ndarray, n_parties: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Partition rows into ``n_parties`` contiguous, nearly equal blocks: each party (hospital) holds one."""
+    if not isinstance(n_parties, Integral) or not 2 <= n_parties <= len(y):
+        raise ValueError(f"n_parties must be an integer in [2, {len(y)}], got {n_parties!r}")
+    blocks = np.array_split(np.arange(len(y)), n_parties)
+    return [np.asarray(X)[b] for b in blocks], [np.asarray(y)[b] for b in blocks]
