@@ -14,20 +14,13 @@ import phe.util
 
 from ..benchmarking import register
 from ..data import make_gaussian_mixture
+from ..protocols.private_pca import pca_share
 from .encoding import FixedPoint
 from .paillier import PaillierPrivateKey, PaillierPublicKey, generate_keypair
 
 FEATURE_BOUND = 16.0     # public bound on |feature|, the data are checked against it
 MAX_SAMPLES = 4096       # public bound on one owner's N
 MAX_OWNERS = 255         # headroom: the shares of up to 256 owners add up in every slot
-
-
-def pca_share(X: np.ndarray) -> np.ndarray:
-    """A data owner's share as one vector: the upper triangle of R = sum_i x_i x_i^T, then v = sum_i x_i,
-    then N (lecture, "Distributed scatter matrix computation")."""
-    X = np.asarray(X, dtype=np.float64)
-    R = X.T @ X
-    return np.concatenate([R[np.triu_indices(X.shape[1])], X.sum(0), [len(X)]])
 
 
 def share_encoding(frac_bits: int = 32) -> FixedPoint:

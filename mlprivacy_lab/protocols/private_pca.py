@@ -1,0 +1,308 @@
+"""Privacy-preserving PCA on horizontally partitioned data: Paillier aggregation, then a garbled circuit.
+
+M. Al-Rubaie, P.-y. Wu, J. M. Chang and S.-Y. Kung, "Privacy-preserving PCA on horizontally-partitioned data",
+IEEE DSC 2017 (the lecture's "Privacy-preserving principle component analysis"). The scatter matrix is
+S = sum_i (x_i - mu)(x_i - mu)^T = R - v v^T / N with R = sum_i x_i x_i^T, v = sum_i x_i (lecture, "Distributed
+scatter matrix computation"). Parties:
+
+- data owner (DO) l: computes its share DS_l = {R_l (upper triangle), v_l, N_l} and encrypts it under the
+  crypto service provider's Paillier key;
+- data user (DU): multiplies the ciphertexts with an encrypted random mask, Enc[B + sum DS_l] =
+  Enc[B] (x) prod_l Enc[DS_l], and keeps B;
+- crypto service provider (CSP): decrypts B + sum DS_l, which the mask hides statistically;
+- DU (holding B) and CSP (holding B + sum DS_l) run one garbled circuit (CSP garbles, DU evaluates) that
+  subtracts B modulo 2^64, forms S, normalizes it and runs Jacobi rotations. The outputs are XOR-padded with
+  the DU's one-time pad, so only the DU learns the principal axes.
+
+Fixed-point: a share is encoded as round(DS * 2^frac_bits) (Python ints); with public bounds on |feature|,
+on each owner's N and on the number of owners, |sum| < 2^sum_bits and the mask is uniform on
+[0, 2^(sum_bits + sigma)): the masked sum is within statistical distance 2^-sigma of the mask alone.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..crypto.encoding import FixedPoint
+from ..crypto.garbled import GarbledInt, LocalEngine, jacobi_eigh
+from ..crypto.garbled.twoparty import run_two_party
+from ..crypto.paillier import EncryptedArray, PaillierPrivateKey, PaillierPublicKey, generate_keypair
+
+RING_BITS = 64  # the circuit's ring: the masked sum is unmasked modulo 2^64
+
+
+def pca_share(X: np.ndarray) -> np.ndarray:
+    """A data owner's share as one vector: the upper triangle of R = sum_i x_i x_i^T, then v = sum_i x_i,
+    then N (lecture, "Distributed scatter matrix computation")."""
+    X = np.asarray(X, dtype=np.float64)
+    R = X.T @ X
+    return np.concatenate([R[np.triu_indices(X.shape[1])], X.sum(0), [len(X)]])
+
+
+def share_length(d: int) -> int:
+    """d(d+1)/2 + d + 1 values in a share of d features."""
+    return d * (d + 1) // 2 + d + 1
+
+
+@dataclass(frozen=True)
+class ShareFormat:
+    """Public parameters every party agrees on: bounds, fixed-point scale, statistical security.
+
+    ``feature_bound``: every |feature| <= this; ``max_samples``: rows per owner; ``max_owners``: owners;
+    ``frac_bits``: scale 2^-frac_bits of the encoded share; ``sigma``: statistical security of the mask.
+    """
+
+    feature_bound: float = 16.0
+    max_samples: int = 4096
+    max_owners: int = 16
+    frac_bits: int = 32
+    sigma: int = 40
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.feature_bound) and self.feature_bound > 0):
+            raise ValueError(f"feature_bound must be a positive number, got {self.feature_bound!r}")
+        for name in ("max_samples", "max_owners", "frac_bits", "sigma"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+        if self.sum_bits >= RING_BITS - 1:
+            raise ValueError(f"the pooled share needs {self.sum_bits} bits, more than the circuit's "
+                             f"{RING_BITS}-bit ring holds: lower frac_bits, feature_bound, max_samples or max_owners")
+
+    @property
+    def sum_bits(self) -> int:
+        """|encoded sum| < 2^sum_bits: R's entries are the largest, at most N * bound^2."""
+        largest = self.max_owners * self.max_samples * max(self.feature_bound, 1.0) ** 2
+        return math.ceil(math.log2(largest)) + self.frac_bits + 1
+
+    @property
+    def mask_bits(self) -> int:
+        """The mask is uniform on [0, 2^mask_bits)."""
+        return self.sum_bits + self.sigma
+
+    @property
+    def encoding(self) -> FixedPoint:
+        """The Paillier encoding of shares and mask: integers already scaled, room for the mask and owners."""
+        return FixedPoint(frac_bits=0, value_bits=self.mask_bits + 1, max_additions=self.max_owners)
+
+    def encode(self, share: np.ndarray) -> list[int]:
+        return [round(math.ldexp(float(x), self.frac_bits)) for x in share]
+
+
+# --- the parties ------------------------------------------------------------------------------------
+
+class DataOwner:
+    """Holds its rows X_l; sends only Enc[DS_l]."""
+
+    def __init__(self, X: np.ndarray, fmt: ShareFormat) -> None:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] < 1:
+            raise ValueError(f"a data owner's data must be a 2-D array (samples, features), got shape {X.shape}")
+        if len(X) < 2:
+            raise ValueError(f"a data owner has {len(X)} sample(s): each owner needs at least 2")
+        if len(X) > fmt.max_samples:
+            raise ValueError(f"a data owner has {len(X)} samples, more than the public max_samples="
+                             f"{fmt.max_samples}: raise max_samples (the encoding widens) or split the owner")
+        if not np.all(np.isfinite(X)) or np.abs(X).max() > fmt.feature_bound:
+            raise ValueError(f"features must be finite with |x| <= feature_bound={fmt.feature_bound} (largest "
+                             f"|x| here: {np.abs(X).max():g}): rescale the data or raise feature_bound")
+        self.X, self.fmt = X, fmt
+
+    @property
+    def n_features(self) -> int:
+        return self.X.shape[1]
+
+    def encrypted_share(self, public_key: PaillierPublicKey) -> EncryptedArray:
+        """Enc[DS_l], packed into slots."""
+        return public_key.encrypt_array(self.fmt.encode(pca_share(self.X)), self.fmt.encoding, pack=True)
+
+
+class CryptoServiceProvider:
+    """Owns the Paillier key pair; sees only B + sum DS_l, which looks uniformly random."""
+
+    def __init__(self, key_bits: int = 1024, *, insecure_demo: bool = False) -> None:
+        self.public_key, self._private_key = generate_keypair(key_bits, insecure_demo=insecure_demo)
+        self.masked: np.ndarray | None = None
+
+    def decrypt(self, masked: EncryptedArray) -> np.ndarray:
+        """Dec[Enc[B + sum DS_l]], kept modulo 2^64 as signed int64 words: the CSP's circuit input."""
+        if masked.public_key != self.public_key:
+            raise ValueError("the aggregate was encrypted under a different public key than the CSP's")
+        values = self._private_key.decrypt(masked)
+        self.masked = np.array([_ring(int(m)) for m in values], dtype=np.int64)
+        return self.masked
+
+
+class DataUser:
+    """Collects the encrypted shares, adds the mask B, keeps B and (later) its one-time output pads."""
+
+    def __init__(self, fmt: ShareFormat) -> None:
+        self.fmt = fmt
+        self.mask: np.ndarray | None = None
+
+    def collect(self, shares: list[EncryptedArray], public_key: PaillierPublicKey) -> EncryptedArray:
+        """Enc[B + sum_l DS_l] = Enc[B] (x) prod_l Enc[DS_l] for a fresh uniform mask B."""
+        if not shares:
+            raise ValueError("no encrypted shares to collect: at least one data owner is needed")
+        if len(shares) > self.fmt.max_owners:
+            raise ValueError(f"{len(shares)} owners, more than the public max_owners={self.fmt.max_owners}")
+        for i, share in enumerate(shares):
+            if share.public_key != public_key:
+                raise ValueError(f"owner {i} encrypted its share under a different key than the CSP's public key")
+            if share.shape != shares[0].shape:
+                raise ValueError(f"owner {i} sent {share.size} values, owner 0 sent {shares[0].size}: the owners "
+                                 "disagree on the number of features")
+        mask = [secrets.randbits(self.fmt.mask_bits) for _ in range(shares[0].size)]
+        self.mask = np.array([_ring(b) for b in mask], dtype=np.int64)
+        total = public_key.encrypt_array(mask, self.fmt.encoding, pack=True)
+        for share in shares:
+            total = total + share
+        return total
+
+
+def _ring(m: int) -> int:
+    """m modulo 2^64 as a signed 64-bit word."""
+    m %= 1 << RING_BITS
+    return m - (1 << RING_BITS) if m >> (RING_BITS - 1) else m
+
+
+# --- the garbled circuit ----------------------------------------------------------------------------
+
+def _raw(x: GarbledInt) -> GarbledInt:
+    return GarbledInt(x.engine, x.wires, signed=True, frac=0)
+
+
+def masked_pca(engine, csp=None, du=None, d: int | None = None, frac_bits: int = 32, sweeps: int = 8,
+               width: int = 32, frac: int = 24) -> dict | None:
+    """The principal-axis step (lecture, "Architecture - principle axis computation"), CSP = garbler, DU = evaluator.
+
+    In the 64-bit ring: DS = (B + sum DS_l) - B; mu = v / N; S_ij = R_ij - v_i mu_j (upper triangle);
+    T = trace S; the total variance T / (N - 1). Then C = S / T (entries in [-1, 1]) in Q(width-frac).frac and
+    Jacobi rotations (``jacobi_eigh``): C's eigenvalues are the explained-variance ratios. Every output is
+    XORed with the DU's pad before it is opened: the CSP sees uniform bits, the DU removes the pad.
+    csp = {"masked": int64[L]}; du = {"mask": int64[L], "pad": {"ratio", "axes", "mean", "total"}}.
+    Returns the DU's results, or None on the CSP's side.
+    """
+    n = share_length(d)
+    masked = engine.input("garbler", None if csp is None else csp["masked"], shape=(n,), width=RING_BITS)
+    mask = engine.input("evaluator", None if du is None else du["mask"], shape=(n,), width=RING_BITS)
+    pooled = GarbledInt(engine, (masked - mask).wires, frac=frac_bits)  # sum DS_l, exact modulo 2^64
+    upper = d * (d + 1) // 2
+    rows, cols = np.triu_indices(d)
+    r, v, count = pooled[:upper], pooled[upper:upper + d], pooled[upper + d]
+    mean = v / count
+    scatter = r - v[rows] * mean[cols]
+    diagonal = np.flatnonzero(rows == cols)
+    trace = scatter[diagonal].sum()
+    total = trace / (count - engine.constant(1.0, width=RING_BITS, frac=frac_bits))
+    shift = frac_bits - frac
+    c = GarbledInt(engine, ((scatter / trace) >> shift).resize(width).wires, frac=frac)
+    index = np.zeros((d, d), dtype=np.int64)
+    index[rows, cols] = index[cols, rows] = np.arange(upper)
+    ratio, axes = jacobi_eigh(c[index], sweeps=sweeps)
+    outputs = {"ratio": ratio, "axes": axes, "mean": mean, "total": total}
+    pads = {k: engine.input("evaluator", None if du is None else du["pad"][k], shape=x.shape, width=x.width)
+            for k, x in outputs.items()}
+    opened = {k: engine.reveal(_raw(x) ^ pads[k]) for k, x in outputs.items()}
+    if du is None:
+        return None
+    return {k: (opened[k] ^ du["pad"][k]) / 2.0 ** outputs[k].frac for k in outputs} | \
+        {"and_gates": engine.and_gates}
+
+
+def output_pads(d: int, width: int = 32) -> dict[str, np.ndarray]:
+    """The DU's one-time pads for the circuit outputs (uniform words from ``secrets``)."""
+    def words(shape, bits):
+        raw = np.frombuffer(secrets.token_bytes(8 * math.prod(shape)), dtype=np.int64).reshape(shape)
+        return raw if bits == 64 else (raw >> (64 - bits))  # uniform signed `bits`-bit words
+    return {"ratio": words((d,), width), "axes": words((d, d), width), "mean": words((d,), RING_BITS),
+            "total": words((), RING_BITS)}
+
+
+def lecture_sweeps(d: int) -> int:
+    """The sweep counts of the lecture's cost table: 8 up to d = 14, 15 above."""
+    return 8 if d <= 14 else 15
+
+
+# --- the estimator ----------------------------------------------------------------------------------
+
+class PrivatePCA:
+    """PCA of the pooled rows of several data owners, by the lecture's protocol (scikit-learn style).
+
+    ``fit(owners)`` takes one array per data owner and runs every party (in this process; the garbled
+    circuit in two processes with ``two_party=True``). After it: ``components_`` (n_components, d),
+    ``explained_variance_``, ``explained_variance_ratio_``, ``mean_`` and ``costs_`` (seconds per stage,
+    ciphertexts, AND gates, sweeps). Only the DU's view of the results is kept.
+    """
+
+    def __init__(self, n_components: int | None = None, key_bits: int = 1024, *, fmt: ShareFormat | None = None,
+                 sweeps: int | None = None, width: int = 32, frac: int = 24, two_party: bool = False,
+                 insecure_demo: bool = False) -> None:
+        self.n_components, self.key_bits, self.fmt = n_components, key_bits, fmt or ShareFormat()
+        self.sweeps, self.width, self.frac, self.two_party = sweeps, width, frac, two_party
+        self.insecure_demo = insecure_demo
+
+    def fit(self, owners: list[np.ndarray], csp: CryptoServiceProvider | None = None) -> "PrivatePCA":
+        if not isinstance(owners, (list, tuple)) or not owners:
+            raise TypeError("fit() takes a non-empty list with one (samples, features) array per data owner")
+        parties = [DataOwner(X, self.fmt) for X in owners]
+        d = parties[0].n_features
+        for i, owner in enumerate(parties):
+            if owner.n_features != d:
+                raise ValueError(f"owner {i} has {owner.n_features} features, owner 0 has {d}: all data owners "
+                                 "must share the same features")
+        k = d if self.n_components is None else self.n_components
+        if not isinstance(k, int) or not 1 <= k <= d:
+            raise ValueError(f"n_components must be an integer in 1..{d}, got {self.n_components!r}")
+        sweeps = lecture_sweeps(d) if self.sweeps is None else self.sweeps
+        clock = time.perf_counter
+        start = clock()
+        csp = csp or CryptoServiceProvider(self.key_bits, insecure_demo=self.insecure_demo)
+        keygen_s, do_s, shares = clock() - start, [], []
+        for owner in parties:
+            start = clock()
+            shares.append(owner.encrypted_share(csp.public_key))
+            do_s.append(clock() - start)
+        du = DataUser(self.fmt)
+        start = clock()
+        aggregate = du.collect(shares, csp.public_key)
+        du_s = clock() - start
+        start = clock()
+        masked = csp.decrypt(aggregate)
+        csp_s = clock() - start
+        args = {"d": d, "frac_bits": self.fmt.frac_bits, "sweeps": sweeps, "width": self.width, "frac": self.frac}
+        du_inputs = {"mask": du.mask, "pad": output_pads(d, self.width), **args}
+        start = clock()
+        if self.two_party:
+            run = run_two_party(masked_pca, {"csp": {"masked": masked}, **args}, {"du": du_inputs, **args})
+            out = run.evaluator
+        else:
+            out = masked_pca(LocalEngine(), {"masked": masked}, du_inputs, **args)
+        gc_s = clock() - start
+        order = np.argsort(out["ratio"])[::-1][:k]
+        axes = out["axes"][:, order].T
+        axes *= np.where(axes[np.arange(k), np.abs(axes).argmax(1)] < 0, -1.0, 1.0)[:, None]  # deterministic sign
+        self.components_, self.mean_ = axes, out["mean"]
+        self.explained_variance_ratio_ = out["ratio"][order]
+        self.explained_variance_ = self.explained_variance_ratio_ * float(out["total"])
+        self.n_features_in_, self.n_components_ = d, k
+        self.costs_ = {"keygen_s": keygen_s, "do_s": do_s, "du_collect_add_s": du_s, "csp_decrypt_s": csp_s,
+                       "du_pca_gc_s": gc_s, "sweeps": sweeps, "and_gates": int(out["and_gates"]),
+                       "ciphertexts_per_owner": shares[0].n_ciphertexts, "values_per_owner": shares[0].size,
+                       "two_party": self.two_party}
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "components_"):
+            raise ValueError("this PrivatePCA is not fitted yet: call fit(owners) first")
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_features_in_:
+            raise ValueError(f"X must have shape (samples, {self.n_features_in_}), got {X.shape}")
+        return (X - self.mean_) @ self.components_.T
+
+    def fit_transform(self, owners: list[np.ndarray]) -> np.ndarray:
+        return self.fit(owners).transform(np.vstack(owners))
