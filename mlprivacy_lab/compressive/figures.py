@@ -1,0 +1,52 @@
+"""Chapter 8's figures: the privacy-utility plane and the intruder's reconstructions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .. import plots  # noqa: F401  (big fonts)
+from .evaluation import PrivacyUtility
+
+
+def privacy_utility_figure(points: Sequence[PrivacyUtility], mean_guess: float, title: str,
+                           highlight: float | None = None) -> plt.Figure:
+    """Utility accuracy against the fresh intruder's reconstruction MSE, in the manner of Tseng & Wu's
+    Fig. 5: CPGAN as grey stars (one per lambda), previous methods as coloured markers; up and right is better."""
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    markers = iter(["o", "s", "D", "^", "v"])
+    for p in points:
+        if p.lam is None:
+            ax.scatter(p.intruder_mse, p.utility_accuracy, s=120, marker=next(markers), label=p.method, zorder=3)
+    cp = [p for p in points if p.lam is not None]
+    ax.plot([p.intruder_mse for p in cp], [p.utility_accuracy for p in cp], "*--", color="gray", ms=18,
+            label="CPGAN (one star per lambda)", zorder=2)
+    for p in cp:
+        big = highlight is not None and np.isclose(p.lam, highlight)
+        ax.annotate(f"λ={p.lam:g}", (p.intruder_mse, p.utility_accuracy), textcoords="offset points",
+                    xytext=(8, -14), fontsize=13 if big else 11, fontweight="bold" if big else "normal")
+        if big:
+            ax.scatter(p.intruder_mse, p.utility_accuracy, s=600, facecolors="none", edgecolors="red", lw=2.5)
+    ax.axvline(mean_guess, color="k", ls=":", label="intruder guesses the mean")
+    ax.set_xlabel("privacy: intruder's reconstruction MSE →")
+    ax.set_ylabel("utility: test accuracy →")
+    ax.set_title(title)
+    ax.legend(fontsize=11, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def reconstruction_grid(originals: np.ndarray, rows: dict[str, np.ndarray]) -> plt.Figure:
+    """Originals on top, then one row of intruder reconstructions per method (images already shaped)."""
+    n = len(originals)
+    fig, axes = plt.subplots(len(rows) + 1, n, figsize=(1.3 * n + 2.5, 1.4 * (len(rows) + 1)), squeeze=False)
+    for r, (name, images) in enumerate([("original", originals), *rows.items()]):
+        for c in range(n):
+            axes[r, c].imshow(np.clip(images[c], 0, 1), cmap="gray_r", vmin=0, vmax=1)
+            axes[r, c].set_xticks([])
+            axes[r, c].set_yticks([])
+        axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=12)
+    fig.tight_layout()
+    return fig
