@@ -432,7 +432,7 @@ class SharedArray:
         return self._new(self.session._truncate(self.shares, bits), self.frac_bits, f"trunc:{bits}")
 
     def sign_bit(self) -> "SharedArray":
-        """Shares (scale 1) of [x < 0], by the dealer-aided comparison circuit."""
+        """Integer shares (scale 2^0) of [x < 0], by the dealer-aided comparison circuit (needs |x| < 2^63)."""
         return self._new(self.session._msb(self.shares), 0, "msb")
 
     def __getitem__(self, index) -> "SharedArray":
