@@ -15,7 +15,7 @@ from sklearn.decomposition import PCA
 
 from ..benchmarking import register
 from ..crypto.benchmarks import owner_data
-from .private_pca import PrivatePCA, lecture_sweeps
+from .private_pca import CryptoServiceProvider, DataOwner, PrivatePCA, ShareFormat, aggregate, lecture_sweeps
 
 #: (data set, d, classes, avg DO s, DU collect/add s, CSP decryption s, DU PCA s, sweeps), from the lecture
 #: (i5-6600K @ 3.5 GHz, 8 GB, Paillier with a 1024-bit key, one thread).
@@ -43,35 +43,47 @@ def axis_error(pca: PrivatePCA, owners: list[np.ndarray], k: int) -> float:
     return float(np.abs(cosines - 1).max())
 
 
-def run_row(d: int, two_party: bool = False) -> dict:
+def cost_row(d: int, garbled: bool, csp: CryptoServiceProvider) -> dict:
+    """Our numbers for one row: the Paillier stages always, the garbled PCA only when ``garbled``."""
     owners = stand_in(d)
-    pca = PrivatePCA(n_components=min(3, d), sweeps=lecture_sweeps(d), two_party=two_party).fit(owners)
+    if not garbled:
+        _, _, costs = aggregate([DataOwner(X, ShareFormat()) for X in owners], csp)
+        return {"avg_do_s": float(np.mean(costs["do_s"])), "du_collect_add_s": costs["du_collect_add_s"],
+                "csp_decrypt_s": costs["csp_decrypt_s"], "du_pca_gc_s": None, "sweeps": None, "and_gates": None,
+                "ciphertexts_per_owner": costs["ciphertexts_per_owner"], "top3_axis_error": None}
+    pca = PrivatePCA(n_components=3, sweeps=lecture_sweeps(d)).fit(owners, csp=csp)
     costs = pca.costs_
     return {"avg_do_s": float(np.mean(costs["do_s"])), "du_collect_add_s": costs["du_collect_add_s"],
             "csp_decrypt_s": costs["csp_decrypt_s"], "du_pca_gc_s": costs["du_pca_gc_s"],
             "sweeps": costs["sweeps"], "and_gates": costs["and_gates"],
             "ciphertexts_per_owner": costs["ciphertexts_per_owner"],
-            "top3_axis_error": axis_error(pca, owners, min(3, d))}
+            "top3_axis_error": axis_error(pca, owners, 3)}
+
+
+def cost_table(garbled_up_to: int) -> list[dict]:
+    """The lecture's rows beside ours; the garbled PCA runs for d <= ``garbled_up_to`` (else null)."""
+    csp, rows = CryptoServiceProvider(1024), []
+    for name, d, classes, do_s, add_s, dec_s, pca_s, sweeps in LECTURE_ROWS:
+        ours = cost_row(d, d <= garbled_up_to, csp)
+        if ours["top3_axis_error"] is not None:
+            assert ours["top3_axis_error"] < 1e-3, ours
+        rows.append({"dataset": name, "d": d, "classes": classes,
+                     "lecture": {"avg_do_s": do_s, "du_collect_add_s": add_s, "csp_decrypt_s": dec_s,
+                                 "du_pca_gc_s": pca_s, "sweeps": sweeps},
+                     "ours": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in ours.items()}})
+    return rows
+
+
+STAND_IN = (f"the lecture's data sets are not shipped: each row uses a seeded {OWNERS}-owner Gaussian mixture "
+            f"({ROWS_PER_OWNER} rows per owner) with the row's d features")
 
 
 @register("private_pca", "chapter 6: the lecture's private-PCA cost table (DO, DU add, CSP decrypt, garbled "
                          "Jacobi) on shape-matched stand-ins, 1024-bit Paillier")
 def private_pca_bench(quick: bool) -> dict:
-    run_up_to = 8 if quick else 14
-    rows = []
-    for name, d, classes, do_s, add_s, dec_s, pca_s, sweeps in LECTURE_ROWS:
-        ours = run_row(d) if d <= run_up_to else None
-        if ours is not None:
-            assert ours["top3_axis_error"] < 1e-3, ours
-            print(f"{name} (d={d}): garbled PCA {ours['du_pca_gc_s']:.1f} s", flush=True)
-        rows.append({"dataset": name, "d": d, "classes": classes,
-                     "lecture": {"avg_do_s": do_s, "du_collect_add_s": add_s, "csp_decrypt_s": dec_s,
-                                 "du_pca_gc_s": pca_s, "sweeps": sweeps},
-                     "ours": None if ours is None else {k: (round(v, 4) if isinstance(v, float) else v)
-                                                        for k, v in ours.items()}})
-    return {"stand_in": f"the lecture's data sets are not shipped: each row uses a seeded {OWNERS}-owner Gaussian "
-                        f"mixture ({ROWS_PER_OWNER} rows per owner) with the row's d features",
-            "key_bits": 1024, "threads": 1, "parties": "all in one process (LocalEngine for the garbled part)",
-            "rows_not_run": "null: garbled Jacobi costs ~d^3 per sweep; rows beyond d="
-                            f"{run_up_to} do not fit this mode's time",
-            "rows": rows, "load_average_1min": round(os.getloadavg()[0], 2)}
+    garbled_up_to = 8 if quick else 14
+    return {"stand_in": STAND_IN, "key_bits": 1024, "threads": 1,
+            "parties": "all in one process (LocalEngine for the garbled part)",
+            "garbled_rows_not_run": f"du_pca_gc_s, sweeps and and_gates are null beyond d={garbled_up_to}: garbled "
+                                    "Jacobi costs ~d^3 per sweep and does not fit this mode's time",
+            "rows": cost_table(garbled_up_to), "load_average_1min": round(os.getloadavg()[0], 2)}

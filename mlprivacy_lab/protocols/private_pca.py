@@ -228,6 +228,24 @@ def lecture_sweeps(d: int) -> int:
     return 8 if d <= 14 else 15
 
 
+def aggregate(owners: list[DataOwner], csp: CryptoServiceProvider) -> tuple[DataUser, np.ndarray, dict]:
+    """The Paillier stages: each DO encrypts its share, the DU adds them to Enc[B], the CSP decrypts.
+    Returns the DU (holding B), the CSP's masked words and the seconds of each stage."""
+    clock, do_s, shares = time.perf_counter, [], []
+    for owner in owners:
+        start = clock()
+        shares.append(owner.encrypted_share(csp.public_key))
+        do_s.append(clock() - start)
+    du = DataUser(owners[0].fmt)
+    start = clock()
+    total = du.collect(shares, csp.public_key)
+    du_s = clock() - start
+    start = clock()
+    masked = csp.decrypt(total)
+    return du, masked, {"do_s": do_s, "du_collect_add_s": du_s, "csp_decrypt_s": clock() - start,
+                        "ciphertexts_per_owner": shares[0].n_ciphertexts, "values_per_owner": shares[0].size}
+
+
 # --- the estimator ----------------------------------------------------------------------------------
 
 class PrivatePCA:
@@ -259,23 +277,11 @@ class PrivatePCA:
         if not isinstance(k, int) or not 1 <= k <= d:
             raise ValueError(f"n_components must be an integer in 1..{d}, got {self.n_components!r}")
         sweeps = lecture_sweeps(d) if self.sweeps is None else self.sweeps
-        clock = time.perf_counter
-        start = clock()
         csp = csp or CryptoServiceProvider(self.key_bits, insecure_demo=self.insecure_demo)
-        keygen_s, do_s, shares = clock() - start, [], []
-        for owner in parties:
-            start = clock()
-            shares.append(owner.encrypted_share(csp.public_key))
-            do_s.append(clock() - start)
-        du = DataUser(self.fmt)
-        start = clock()
-        aggregate = du.collect(shares, csp.public_key)
-        du_s = clock() - start
-        start = clock()
-        masked = csp.decrypt(aggregate)
-        csp_s = clock() - start
+        du, masked, stages = aggregate(parties, csp)
+        clock = time.perf_counter
         args = {"d": d, "frac_bits": self.fmt.frac_bits, "sweeps": sweeps, "width": self.width, "frac": self.frac}
-        du_inputs = {"mask": du.mask, "pad": output_pads(d, self.width), **args}
+        du_inputs = {"mask": du.mask, "pad": output_pads(d, self.width)}
         start = clock()
         if self.two_party:
             run = run_two_party(masked_pca, {"csp": {"masked": masked}, **args}, {"du": du_inputs, **args})
@@ -290,9 +296,7 @@ class PrivatePCA:
         self.explained_variance_ratio_ = out["ratio"][order]
         self.explained_variance_ = self.explained_variance_ratio_ * float(out["total"])
         self.n_features_in_, self.n_components_ = d, k
-        self.costs_ = {"keygen_s": keygen_s, "do_s": do_s, "du_collect_add_s": du_s, "csp_decrypt_s": csp_s,
-                       "du_pca_gc_s": gc_s, "sweeps": sweeps, "and_gates": int(out["and_gates"]),
-                       "ciphertexts_per_owner": shares[0].n_ciphertexts, "values_per_owner": shares[0].size,
+        self.costs_ = {**stages, "du_pca_gc_s": gc_s, "sweeps": sweeps, "and_gates": int(out["and_gates"]),
                        "two_party": self.two_party}
         return self
 
