@@ -23,10 +23,10 @@ def privacy_utility_figure(points: Sequence[PrivacyUtility], mean_guess: float, 
     cp = [p for p in points if p.lam is not None]
     ax.plot([p.intruder_mse for p in cp], [p.utility_accuracy for p in cp], "*--", color="gray", ms=18,
             label="CPGAN (one star per lambda)", zorder=2)
-    for p in cp:
+    for i, p in enumerate(cp):
         big = highlight is not None and np.isclose(p.lam, highlight)
         ax.annotate(f"λ={p.lam:g}", (p.intruder_mse, p.utility_accuracy), textcoords="offset points",
-                    xytext=(8, -14), fontsize=13 if big else 11, fontweight="bold" if big else "normal")
+                    xytext=(8, -16 if i % 2 else 10), fontsize=13 if big else 11, fontweight="bold" if big else "normal")
         if big:
             ax.scatter(p.intruder_mse, p.utility_accuracy, s=600, facecolors="none", edgecolors="red", lw=2.5)
     ax.axvline(mean_guess, color="k", ls=":", label="intruder guesses the mean")
