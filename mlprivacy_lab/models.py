@@ -38,7 +38,8 @@ def small_cnn(image_shape: tuple[int, int] = (28, 28), n_classes: int = 10, chan
     )
 
 
-def _tensors(X: np.ndarray, y: np.ndarray | None = None, dev: torch.device | None = None):
+def as_tensors(X: np.ndarray, y: np.ndarray | None = None, dev: torch.device | None = None):
+    """float32 inputs (and int64 labels) as torch tensors on ``dev``."""
     Xt = torch.as_tensor(np.asarray(X, dtype=np.float32), device=dev)
     return Xt if y is None else (Xt, torch.as_tensor(np.asarray(y, dtype=np.int64), device=dev))
 
@@ -53,7 +54,7 @@ def train_classifier(model: nn.Module, X: np.ndarray, y: np.ndarray, *, epochs: 
         raise ValueError("epochs and batch_size must be positive integers")
     dev = device or default_device()
     model.to(dev).train()
-    Xt, yt = _tensors(X, y, dev)
+    Xt, yt = as_tensors(X, y, dev)
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     loss_fn = nn.CrossEntropyLoss()
@@ -72,7 +73,7 @@ def predict_proba(model: nn.Module, X: np.ndarray, batch_size: int = 1024) -> np
     """Softmax confidences of a torch classifier, as a numpy array (n, classes)."""
     model.eval()
     dev = next(model.parameters()).device
-    Xt = _tensors(X, dev=dev)
+    Xt = as_tensors(X, dev=dev)
     out = [torch.softmax(model(Xt[i:i + batch_size]), dim=1) for i in range(0, len(Xt), batch_size)]
     return torch.cat(out).double().cpu().numpy()
 

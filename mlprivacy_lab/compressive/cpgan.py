@@ -27,7 +27,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..config import device as default_device
-from ..models import _tensors, mlp
+from ..models import as_tensors, mlp
 
 
 def check_xy(X: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
@@ -51,7 +51,7 @@ def train_reconstructor(Z: np.ndarray, X: np.ndarray, *, hidden: Sequence[int] =
     dev = device or default_device()
     torch.manual_seed(seed)
     model = mlp(Z.shape[1], X.shape[1], hidden).to(dev).train()
-    Zt, Xt = _tensors(Z, dev=dev), _tensors(X, dev=dev)
+    Zt, Xt = as_tensors(Z, dev=dev), as_tensors(X, dev=dev)
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     for _ in range(epochs):
@@ -68,7 +68,7 @@ def train_reconstructor(Z: np.ndarray, X: np.ndarray, *, hidden: Sequence[int] =
 def reconstruct(model: nn.Module, Z: np.ndarray) -> np.ndarray:
     """The reconstructor's guess of the raw rows behind ``Z``."""
     dev = next(model.parameters()).device
-    return model(_tensors(check_xy(Z), dev=dev)).cpu().numpy()
+    return model(as_tensors(check_xy(Z), dev=dev)).cpu().numpy()
 
 
 class CPGAN:
@@ -109,7 +109,7 @@ class CPGAN:
         self.R_ = mlp(self.n_components, X.shape[1], self.hidden).to(dev)
         opts = [torch.optim.Adam(m.parameters(), lr=self.lr) for m in (self.G_, self.C_, self.R_)]
         opt_g, opt_c, opt_r = opts
-        Xt, yt = _tensors(X, y, dev)
+        Xt, yt = as_tensors(X, y, dev)
         gen = torch.Generator().manual_seed(self.seed)
         mse, ce = nn.functional.mse_loss, nn.functional.cross_entropy
         for epoch in tqdm(range(self.epochs), desc=f"CPGAN lambda={self.lam:g}", disable=not self.progress,
@@ -150,7 +150,7 @@ class CPGAN:
         """The released, compressed data G(X), shape (n, n_components)."""
         X = self._check_fitted(X)
         dev = next(self.G_.parameters()).device
-        return self.G_(_tensors(X, dev=dev)).cpu().numpy()
+        return self.G_(as_tensors(X, dev=dev)).cpu().numpy()
 
     def fit_transform(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         return self.fit(X, y).transform(X)
@@ -158,5 +158,5 @@ class CPGAN:
     @torch.no_grad()
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The utility classifier C's labels for the released data G(X)."""
-        Z = _tensors(self.transform(X), dev=next(self.C_.parameters()).device)
+        Z = as_tensors(self.transform(X), dev=next(self.C_.parameters()).device)
         return self.C_(Z).argmax(1).cpu().numpy()
