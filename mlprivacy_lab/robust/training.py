@@ -18,6 +18,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..config import device as default_device
+from ..models import as_tensors
 from .dual_network import robust_loss
 
 
@@ -47,8 +48,7 @@ def train_robust(model: nn.Sequential, X: np.ndarray, y: np.ndarray, epsilon: fl
         raise ValueError(f"need 0 < epsilon_start <= epsilon, got {epsilon_start} and {epsilon}")
     dev = device or default_device()
     model.to(dev).train()
-    Xt = torch.as_tensor(np.asarray(X, dtype=np.float32), device=dev)
-    yt = torch.as_tensor(np.asarray(y, dtype=np.int64), device=dev)
+    Xt, yt = as_tensors(X, y, dev)
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     steps_per_epoch = (len(Xt) + batch_size - 1) // batch_size
