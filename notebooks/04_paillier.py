@@ -39,13 +39,13 @@ from sklearn.preprocessing import StandardScaler
 
 import mlprivacy_lab.plots  # noqa: F401  (sets figure fonts readable at a distance)
 from mlprivacy_lab.config import mode_banner, pick
-from mlprivacy_lab.crypto.benchmarks import cost_per_key_size, owner_data, share_encoding, time_ours, time_phe
+from mlprivacy_lab.crypto.benchmarks import cost_per_key_size, time_ours, time_phe
 from mlprivacy_lab.crypto.encoding import FixedPoint
 from mlprivacy_lab.crypto.packing import SlotLayout
 from mlprivacy_lab.crypto.paillier import (EncryptedArray, PaillierPrivateKey, PaillierPublicKey,
                                            generate_keypair)
 from mlprivacy_lab.data import load_dataset
-from mlprivacy_lab.protocols.private_pca import pca_share
+from mlprivacy_lab.protocols.private_pca import owner_data, pca_share, share_encoding
 
 print(mode_banner())
 

@@ -13,29 +13,9 @@ import phe
 import phe.util
 
 from ..benchmarking import register
-from ..data import make_gaussian_mixture
-from ..protocols.private_pca import pca_share
+from ..protocols.private_pca import owner_data, pca_share, share_encoding
 from .encoding import FixedPoint
 from .paillier import PaillierPrivateKey, PaillierPublicKey, generate_keypair
-
-FEATURE_BOUND = 16.0     # public bound on |feature|, the data are checked against it
-MAX_SAMPLES = 4096       # public bound on one owner's N
-MAX_OWNERS = 255         # headroom: the shares of up to 256 owners add up in every slot
-
-
-def share_encoding(frac_bits: int = 32) -> FixedPoint:
-    """The fixed-point encoding of a share whose features lie in +-FEATURE_BOUND, N <= MAX_SAMPLES, with
-    headroom for MAX_OWNERS additions (R's entries are the largest: at most N * bound^2)."""
-    return FixedPoint.for_bound(MAX_SAMPLES * FEATURE_BOUND ** 2, frac_bits, MAX_OWNERS)
-
-
-def owner_data(d: int, n_samples: int = 500, seed: int = 0) -> np.ndarray:
-    """One owner's rows of a shape-matched stand-in for SensIT Acoustic (a seeded 3-class Gaussian mixture),
-    checked against the public bounds of ``share_encoding``."""
-    X = make_gaussian_mixture(n_samples, d, n_classes=3, separation=1.5, test_size=0.2, seed=seed).X_train
-    if np.abs(X).max() > FEATURE_BOUND or len(X) > MAX_SAMPLES:
-        raise ValueError("the stand-in data break the public bounds of share_encoding()")
-    return X
 
 
 def time_ours(public_key: PaillierPublicKey, private_key: PaillierPrivateKey, values: np.ndarray,

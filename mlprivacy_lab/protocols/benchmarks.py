@@ -14,8 +14,8 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 from ..benchmarking import register
-from ..crypto.benchmarks import owner_data
-from .private_pca import CryptoServiceProvider, DataOwner, PrivatePCA, ShareFormat, aggregate, lecture_sweeps
+from .private_pca import (CryptoServiceProvider, DataOwner, PrivatePCA, ShareFormat, aggregate, lecture_sweeps,
+                          owner_data)
 
 #: (data set, d, classes, avg DO s, DU collect/add s, CSP decryption s, DU PCA s, sweeps), from the lecture
 #: (i5-6600K @ 3.5 GHz, 8 GB, Paillier with a 1024-bit key, one thread).

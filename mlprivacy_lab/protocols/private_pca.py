@@ -32,8 +32,12 @@ from ..crypto.encoding import FixedPoint
 from ..crypto.garbled import GarbledInt, LocalEngine, jacobi_eigh
 from ..crypto.garbled.twoparty import run_two_party
 from ..crypto.paillier import EncryptedArray, PaillierPrivateKey, PaillierPublicKey, generate_keypair
+from ..data import make_gaussian_mixture
 
 RING_BITS = 64  # the circuit's ring: the masked sum is unmasked modulo 2^64
+FEATURE_BOUND = 16.0     # public bound on |feature| of the stand-in data, checked in owner_data
+MAX_SAMPLES = 4096       # public bound on one owner's N
+MAX_OWNERS = 255         # share_encoding's headroom: the shares of up to 256 owners add up in every slot
 
 
 def pca_share(X: np.ndarray) -> np.ndarray:
@@ -42,6 +46,21 @@ def pca_share(X: np.ndarray) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     R = X.T @ X
     return np.concatenate([R[np.triu_indices(X.shape[1])], X.sum(0), [len(X)]])
+
+
+def share_encoding(frac_bits: int = 32) -> FixedPoint:
+    """The fixed-point encoding of a share whose features lie in +-FEATURE_BOUND, N <= MAX_SAMPLES, with
+    headroom for MAX_OWNERS additions (R's entries are the largest: at most N * bound^2)."""
+    return FixedPoint.for_bound(MAX_SAMPLES * FEATURE_BOUND ** 2, frac_bits, MAX_OWNERS)
+
+
+def owner_data(d: int, n_samples: int = 500, seed: int = 0) -> np.ndarray:
+    """One owner's rows of a shape-matched stand-in for SensIT Acoustic (a seeded 3-class Gaussian mixture),
+    checked against the public bounds of ``share_encoding``."""
+    X = make_gaussian_mixture(n_samples, d, n_classes=3, separation=1.5, test_size=0.2, seed=seed).X_train
+    if np.abs(X).max() > FEATURE_BOUND or len(X) > MAX_SAMPLES:
+        raise ValueError("the stand-in data break the public bounds of share_encoding()")
+    return X
 
 
 def share_length(d: int) -> int:
@@ -57,8 +76,8 @@ class ShareFormat:
     ``frac_bits``: scale 2^-frac_bits of the encoded share; ``sigma``: statistical security of the mask.
     """
 
-    feature_bound: float = 16.0
-    max_samples: int = 4096
+    feature_bound: float = FEATURE_BOUND
+    max_samples: int = MAX_SAMPLES
     max_owners: int = 16
     frac_bits: int = 32
     sigma: int = 40
