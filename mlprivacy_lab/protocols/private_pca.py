@@ -204,7 +204,8 @@ def masked_pca(engine, csp=None, du=None, d: int | None = None, frac_bits: int =
     Jacobi rotations (``jacobi_eigh``): C's eigenvalues are the explained-variance ratios. Every output is
     XORed with the DU's pad before it is opened: the CSP sees uniform bits, the DU removes the pad.
     csp = {"masked": int64[L]}; du = {"mask": int64[L], "pad": {"ratio", "axes", "mean", "total"}}.
-    Returns the DU's results, or None on the CSP's side.
+    Returns the DU's results, or None on the CSP's side. Chapter 5's simpler variant (plain shares, public N)
+    is ``crypto.garbled.programs.private_pca``.
     """
     n = share_length(d)
     masked = engine.input("garbler", None if csp is None else csp["masked"], shape=(n,), width=RING_BITS)

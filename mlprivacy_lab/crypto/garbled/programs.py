@@ -60,7 +60,8 @@ def private_pca(engine, alice=None, bob=None, d: int | None = None, sweeps: int 
                 frac: int = 16) -> dict:
     """The lecture's distributed PCA, principal-axis step: each data owner ℓ holds its share R_ℓ/N = Σ x xᵀ/N
     and v_ℓ/N = Σ x/N (N, the total count, public); the circuit adds the shares, forms the covariance
-    C = R/N − (v/N)(v/N)ᵀ and runs Jacobi rotations on it. Only eigenvalues and eigenvectors come out."""
+    C = R/N − (v/N)(v/N)ᵀ and runs Jacobi rotations on it. Only eigenvalues and eigenvectors come out.
+    The full protocol (Paillier-masked input, N private, padded outputs) is ``protocols.private_pca.masked_pca``."""
     r = [engine.input(owner, None if share is None else share["R"], shape=(d, d), width=width, frac=frac)
          for owner, share in (("garbler", alice), ("evaluator", bob))]
     v = [engine.input(owner, None if share is None else share["v"], shape=(d,), width=width, frac=frac)
