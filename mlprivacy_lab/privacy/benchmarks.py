@@ -14,7 +14,7 @@ from torch import nn
 from ..benchmarking import register
 from ..config import setup_torch
 from ..data import load_dataset
-from ..models import mlp
+from ..models import as_tensors, mlp
 from .dpsgd import DPSGD, poisson_sample
 
 BATCH_SIZE, NOISE_MULTIPLIER, MAX_GRAD_NORM, LR, DELTA = 250, 1.0, 1.0, 0.5, 1e-5  # 4000 / 250: whole batches
@@ -46,8 +46,7 @@ def dpsgd_bench(quick: bool) -> dict:
     n, hidden = len(data.y_train), (256,)
     q = BATCH_SIZE / n
     steps, warmup, rounds = (20, 3, 2) if quick else (60, 5, 3)
-    X = torch.as_tensor(data.X_train, device=dev)
-    y = torch.as_tensor(data.y_train, device=dev)
+    X, y = as_tensors(data.X_train, data.y_train, dev)
     gen = torch.Generator(device=dev).manual_seed(0)
     batches = [(X[b], y[b]) for b in (poisson_sample(n, q, gen, dev) for _ in range(warmup + steps))]
 

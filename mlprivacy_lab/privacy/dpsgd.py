@@ -27,7 +27,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ..config import device as default_device
-from ..models import mlp
+from ..models import as_tensors, mlp
 from .accountants import Accountant, create_accountant, get_noise_multiplier
 from .validation import check_count, check_delta, check_noise_multiplier, check_positive, check_sample_rate
 
@@ -226,8 +226,7 @@ def train_dpsgd(model: nn.Module, X: np.ndarray, y: np.ndarray, *, epochs: int =
         raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(optimizers)}")
     dev = device or default_device()
     model.to(dev).train()
-    Xt = torch.as_tensor(np.asarray(X, dtype=np.float32), device=dev)
-    yt = torch.as_tensor(np.asarray(y, dtype=np.int64), device=dev)
+    Xt, yt = as_tensors(X, y, dev)
     dp = DPSGD(model, optimizers[optimizer](model.parameters()), noise_multiplier=noise_multiplier,
                max_grad_norm=max_grad_norm, sample_rate=q, expected_batch_size=batch_size, method=method,
                seed=seed)
