@@ -129,9 +129,7 @@ def get_noise_multiplier(*, target_epsilon: float, target_delta: float, sample_r
     steps = check_count(steps, "steps")
 
     def epsilon(sigma: float) -> float:
-        acc = create_accountant(accountant)
-        acc.step(noise_multiplier=sigma, sample_rate=sample_rate, steps=steps)
-        return acc.get_epsilon(target_delta)
+        return epsilon_for(sigma, sample_rate, steps, target_delta, accountant)
 
     sigma_low, sigma_high = 0.0, 10.0  # invariant: epsilon(sigma_low) > target >= epsilon(sigma_high)
     eps_high = epsilon(sigma_high)
