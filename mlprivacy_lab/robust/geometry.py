@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .dual_network import lower_bound
+from .dual_network import _as_tensor, lower_bound
 from .interval import interval_bounds
 
 
@@ -17,9 +17,8 @@ def reachable_points(model: nn.Sequential, x: np.ndarray, epsilon: float, n: int
         raise ValueError(f"x must be one 2-D input, got shape {np.shape(x)}")
     g = np.linspace(-epsilon, epsilon, n)
     grid = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2) + np.asarray(x)
-    param = next(model.parameters())
     with torch.no_grad():
-        return model(torch.as_tensor(grid, dtype=param.dtype, device=param.device)).cpu().numpy()
+        return model(_as_tensor(grid, model)).cpu().numpy()
 
 
 def outer_polygon(model: nn.Sequential, x: np.ndarray, epsilon: float, n_directions: int = 180) -> np.ndarray:
@@ -31,10 +30,8 @@ def outer_polygon(model: nn.Sequential, x: np.ndarray, epsilon: float, n_directi
     """
     angles = np.linspace(0, 2 * np.pi, n_directions, endpoint=False)
     c = np.stack([np.cos(angles), np.sin(angles)], 1)
-    param = next(model.parameters())
-    xs = torch.as_tensor(np.repeat(np.asarray(x)[None], n_directions, 0), dtype=param.dtype, device=param.device)
     with torch.no_grad():
-        J = lower_bound(model, xs, epsilon, torch.as_tensor(c, dtype=param.dtype)).cpu().numpy()
+        J = lower_bound(model, np.repeat(np.asarray(x)[None], n_directions, 0), epsilon, c).cpu().numpy()
     nxt = np.roll(np.arange(n_directions), -1)
     A = np.stack([c, c[nxt]], 1)  # solve c_k^T y = J_k, c_{k+1}^T y = J_{k+1}
     return np.linalg.solve(A, np.stack([J, J[nxt]], 1)[..., None])[..., 0]
@@ -42,8 +39,7 @@ def outer_polygon(model: nn.Sequential, x: np.ndarray, epsilon: float, n_directi
 
 def interval_box(model: nn.Sequential, x: np.ndarray, epsilon: float) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper corners of the interval bound on the output."""
-    param = next(model.parameters())
-    lo, hi = interval_bounds(model, torch.as_tensor(np.asarray(x)[None], dtype=param.dtype), epsilon)[-1]
+    lo, hi = interval_bounds(model, np.asarray(x)[None], epsilon)[-1]
     return lo[0].detach().cpu().numpy(), hi[0].detach().cpu().numpy()
 
 
