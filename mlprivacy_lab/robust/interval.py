@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .dual_layers import SUPPORTED
 from .dual_network import _as_tensor, _check_c, flat_layers, input_box
 
 
@@ -26,7 +27,7 @@ def _interval_layer(layer: nn.Module, index: int, mid: Tensor, rad: Tensor) -> t
     if isinstance(layer, (nn.Flatten, nn.Unflatten)):
         return layer(mid), layer(rad)
     raise ValueError(f"layer {index} ({type(layer).__name__}) is not supported by interval bound propagation; "
-                     "supported layers: Linear, Conv2d, ReLU, Flatten, Unflatten")
+                     f"supported layers: {SUPPORTED}")
 
 
 def interval_bounds(model: nn.Sequential, x, epsilon: float, *,
