@@ -107,8 +107,7 @@ class CPGAN:
         self.G_ = nn.Sequential(mlp(X.shape[1], self.n_components, self.hidden), nn.Tanh()).to(dev)
         self.C_ = mlp(self.n_components, self.n_classes_, self.hidden).to(dev)
         self.R_ = mlp(self.n_components, X.shape[1], self.hidden).to(dev)
-        opts = [torch.optim.Adam(m.parameters(), lr=self.lr) for m in (self.G_, self.C_, self.R_)]
-        opt_g, opt_c, opt_r = opts
+        opt_g, opt_c, opt_r = (torch.optim.Adam(m.parameters(), lr=self.lr) for m in (self.G_, self.C_, self.R_))
         Xt, yt = as_tensors(X, y, dev)
         gen = torch.Generator().manual_seed(self.seed)
         mse, ce = nn.functional.mse_loss, nn.functional.cross_entropy

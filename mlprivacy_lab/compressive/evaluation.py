@@ -76,7 +76,7 @@ def privacy_utility_sweep(data: Dataset, n_components: int, lambdas: Sequence[fl
                           seed: int = 0) -> list[PrivacyUtility]:
     """The "comparison with previous works" figure's points: PCA, random projection, noisy PCA and a
     CPGAN per lambda, all at ``n_components``, each judged by a fresh classifier and a fresh intruder."""
-    methods = dict(baselines(n_components, noise_sigma, seed))
+    methods = baselines(n_components, noise_sigma, seed)
     for lam in lambdas:
         methods[f"CPGAN (lambda={lam:g})"] = CPGAN(n_components, lam, hidden=hidden,
                                                     epochs=cpgan_epochs or epochs, seed=seed)
