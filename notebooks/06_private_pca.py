@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.decomposition import PCA
 
 from mlprivacy_lab import plots  # noqa: F401  (big fonts)
-from mlprivacy_lab.config import is_quick, mode_banner, pick
+from mlprivacy_lab.config import mode_banner, pick
 from mlprivacy_lab.data import load_dataset
 from mlprivacy_lab.protocols.benchmarks import STAND_IN, cost_table
 from mlprivacy_lab.protocols.private_pca import (CryptoServiceProvider, DataOwner, DataUser, PrivatePCA,

@@ -31,7 +31,7 @@ import numpy as np
 from ..crypto.encoding import FixedPoint
 from ..crypto.garbled import GarbledInt, LocalEngine, jacobi_eigh
 from ..crypto.garbled.twoparty import run_two_party
-from ..crypto.paillier import EncryptedArray, PaillierPrivateKey, PaillierPublicKey, generate_keypair
+from ..crypto.paillier import EncryptedArray, PaillierPublicKey, generate_keypair
 from ..data import make_gaussian_mixture
 
 RING_BITS = 64  # the circuit's ring: the masked sum is unmasked modulo 2^64
