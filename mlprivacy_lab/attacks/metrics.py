@@ -62,16 +62,26 @@ def roc(scores: np.ndarray, is_member: np.ndarray) -> RocCurve:
                     thresholds=np.r_[np.inf, s[last_of_tie]], n_members=n_pos, n_nonmembers=n_neg)
 
 
+def _auc(curve: RocCurve) -> float:
+    return float(np.trapezoid(curve.tpr, curve.fpr))
+
+
+def _advantage(curve: RocCurve) -> float:
+    return float(np.max(curve.tpr - curve.fpr))
+
+
+def _tpr_at(curve: RocCurve, fpr: float) -> float:
+    return float(curve.tpr[curve.fpr <= fpr].max())
+
+
 def auc(scores: np.ndarray, is_member: np.ndarray) -> float:
     """Area under the ROC curve (trapezoids; ties count one half): 0.5 is chance."""
-    curve = roc(scores, is_member)
-    return float(np.trapezoid(curve.tpr, curve.fpr))
+    return _auc(roc(scores, is_member))
 
 
 def advantage(scores: np.ndarray, is_member: np.ndarray) -> float:
     """Membership advantage max over thresholds of TPR - FPR (Yeom et al. 2018, Def. 4): 0 is chance."""
-    curve = roc(scores, is_member)
-    return float(np.max(curve.tpr - curve.fpr))
+    return _advantage(roc(scores, is_member))
 
 
 def tpr_at_fpr(scores: np.ndarray, is_member: np.ndarray, fpr: float) -> float:
@@ -81,8 +91,7 @@ def tpr_at_fpr(scores: np.ndarray, is_member: np.ndarray, fpr: float) -> float:
     """
     if not 0.0 <= fpr <= 1.0:
         raise ValueError(f"fpr must be a rate in [0, 1], got {fpr!r} (1% is 0.01)")
-    curve = roc(scores, is_member)
-    return float(curve.tpr[curve.fpr <= fpr].max())
+    return _tpr_at(roc(scores, is_member), fpr)
 
 
 def false_positives_allowed(n_nonmembers: int, fpr: float) -> int:
@@ -94,10 +103,10 @@ def summary(scores: np.ndarray, is_member: np.ndarray) -> dict:
     """The metrics the issue and the benchmarks report, as a JSON-ready dict."""
     curve = roc(scores, is_member)
     return {
-        "auc": float(np.trapezoid(curve.tpr, curve.fpr)),
-        "advantage": float(np.max(curve.tpr - curve.fpr)),
-        "tpr_at_1pct_fpr": float(curve.tpr[curve.fpr <= 0.01].max()),
-        "tpr_at_0p1pct_fpr": float(curve.tpr[curve.fpr <= 0.001].max()),
+        "auc": _auc(curve),
+        "advantage": _advantage(curve),
+        "tpr_at_1pct_fpr": _tpr_at(curve, 0.01),
+        "tpr_at_0p1pct_fpr": _tpr_at(curve, 0.001),
         "n_members": curve.n_members,
         "n_nonmembers": curve.n_nonmembers,
         "false_positives_at_0p1pct_fpr": false_positives_allowed(curve.n_nonmembers, 0.001),
@@ -115,9 +124,8 @@ def plot_roc(results: dict[str, tuple[np.ndarray, np.ndarray]], ax=None, title: 
     for name, (scores, is_member) in results.items():
         curve = roc(scores, is_member)
         floor = min(floor, 0.5 / curve.n_nonmembers)
-        stats = summary(scores, is_member)
         ax.plot(np.maximum(curve.fpr, floor), np.maximum(curve.tpr, floor), lw=2.5,
-                label=f"{name}: AUC {stats['auc']:.2f}, TPR@1% {100 * stats['tpr_at_1pct_fpr']:.1f}%")
+                label=f"{name}: AUC {_auc(curve):.2f}, TPR@1% {100 * _tpr_at(curve, 0.01):.1f}%")
     ax.plot([floor, 1], [floor, 1], "k--", lw=1, label="chance")
     ax.set(xscale="log", yscale="log", xlim=(floor, 1), ylim=(floor, 1), title=title,
            xlabel="false positive rate", ylabel="true positive rate")
