@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import torch
 from scipy.stats import norm
 from tqdm.auto import tqdm
 
@@ -244,8 +245,6 @@ def mlp_train_fn(n_features: int, n_classes: int, hidden: Sequence[int] = (256,)
     """A ``train_fn(X, y, seed)`` that trains ``models.mlp`` with ``models.train_classifier``."""
 
     def train(X: np.ndarray, y: np.ndarray, seed: int):
-        import torch
-
         torch.manual_seed(seed)
         return train_classifier(mlp(n_features, n_classes, hidden), X, y, epochs=epochs, batch_size=batch_size,
                                 lr=lr, weight_decay=weight_decay, seed=seed, progress=False)
