@@ -243,7 +243,7 @@ def dpsgd_train_fn(n_features: int, n_classes: int, hidden: tuple[int, ...] = (2
     """A ``train_fn(X, y, seed) -> model`` (the interface of ``mlprivacy_lab.attacks.membership``) that trains
     ``models.mlp`` with ``train_dpsgd`` at a public sample rate to (target_epsilon, target_delta)-DP."""
     noise_multiplier = get_noise_multiplier(target_epsilon=target_epsilon, target_delta=target_delta,
-                                            sample_rate=sample_rate, steps=max(int(epochs / sample_rate), 1))
+                                            sample_rate=sample_rate, epochs=epochs)
 
     def train(X: np.ndarray, y: np.ndarray, seed: int) -> nn.Module:
         torch.manual_seed(seed)
