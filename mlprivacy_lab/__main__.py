@@ -9,23 +9,23 @@ import os
 import sys
 import time
 
-from . import benchmarking
-from .config import QUICK_ENV
+from . import bench_registry
+from .config import QUICK_ENV, is_quick
 
 
 def _bench(args: argparse.Namespace) -> int:
     if args.list or not args.name:
-        for bench in benchmarking.discover().values():
+        for bench in bench_registry.discover().values():
             print(f"{bench.name:12s} {bench.description}")
         return 0
     try:
-        bench = benchmarking.get(args.name)
+        bench = bench_registry.get(args.name)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.quick:
         os.environ[QUICK_ENV] = "1"
-    quick = os.environ.get(QUICK_ENV) == "1"
+    quick = is_quick()
     start = time.perf_counter()
     with contextlib.redirect_stdout(sys.stderr):  # progress and logs go to stderr; stdout is the JSON
         result = bench.run(quick)

@@ -8,23 +8,40 @@ of what the endpoint reveals: the full confidence vector, confidences rounded to
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import torch
+
+from .models import predict_proba
 
 MODES = ("full", "rounded", "top_k", "label")
 
 
+def remedies(decimals: Sequence[int] = (3, 2, 1), top_k: Sequence[int] = (3, 1)) -> dict[str, dict]:
+    """The lecture's remedies as ``PredictionAPI`` options, by name: ``full``, ``rounded_D`` for each number of
+    decimals D, ``top_K`` for each K, and ``label`` (``remedy_label`` gives each a name for a figure)."""
+    options: dict[str, dict] = {"full": {}}
+    options.update({f"rounded_{d}": {"mode": "rounded", "decimals": d} for d in decimals})
+    options.update({f"top_{k}": {"mode": "top_k", "k": k} for k in top_k})
+    options["label"] = {"mode": "label"}
+    return options
+
+
+def remedy_label(name: str) -> str:
+    """A remedy's name for people: ``rounded_1`` -> "1 decimal", ``top_3`` -> "top-3", ``label`` -> "label only"."""
+    kind, _, number = name.partition("_")
+    if kind == "rounded":
+        return f"{number} decimal{'' if number == '1' else 's'}"
+    if kind == "top":
+        return f"top-{number}"
+    return {"full": "full", "label": "label only"}.get(name, name)
+
+
 def _probability_function(model: Any) -> Callable[[np.ndarray], np.ndarray]:
     """Turn a torch module (logits), a scikit-learn classifier or a callable into X -> probabilities."""
-    try:
-        import torch
-    except ImportError:  # pragma: no cover - torch is a dependency
-        torch = None
-    if torch is not None and isinstance(model, torch.nn.Module):
-        from .models import predict_proba
-
+    if isinstance(model, torch.nn.Module):
         return lambda X: predict_proba(model, X)
     if hasattr(model, "predict_proba"):
         return lambda X: np.asarray(model.predict_proba(X), dtype=np.float64)

@@ -120,6 +120,30 @@ def load_dataset(name: str, test_size: float | int = 0.2, seed: int = 0) -> Data
     return _split(name, X, y, test_size, seed, **meta)
 
 
+def mnist5k_split() -> Dataset:
+    """The book's canonical MNIST-5k split: 4,000 training and 1,000 test digits, stratified, seed 0.
+
+    Chapters 0-3 and 8-10, their benchmarks and the shipped checkpoints all use this split.
+    """
+    return load_dataset("mnist5k", test_size=1000, seed=0)
+
+
+def standardized_binary_task(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(X_train, y_train, X_test, y_test)`` of a binary task, features standardised on the training rows:
+    ``"breast_cancer"`` or ``"mnist01"`` (MNIST-5k digits 0 vs 1, 80/20 split)."""
+    from sklearn.preprocessing import StandardScaler
+
+    if name not in ("breast_cancer", "mnist01"):
+        raise ValueError(f"unknown binary task {name!r}; choose 'breast_cancer' or 'mnist01'")
+    data = load_dataset("mnist5k" if name == "mnist01" else name, seed=0)
+    X_tr, y_tr, X_te, y_te = data.X_train, data.y_train, data.X_test, data.y_test
+    if name == "mnist01":
+        keep_tr, keep_te = y_tr <= 1, y_te <= 1
+        X_tr, y_tr, X_te, y_te = X_tr[keep_tr], y_tr[keep_tr], X_te[keep_te], y_te[keep_te]
+    scaler = StandardScaler().fit(X_tr)
+    return scaler.transform(X_tr), y_tr, scaler.transform(X_te), y_te
+
+
 def available() -> list[str]:
     """Names accepted by ``load_dataset``."""
     return sorted(LOADERS)

@@ -1,12 +1,13 @@
-"""Small torch classifiers and one training loop, shared by the chapters."""
+"""Small torch classifiers, the array-to-tensor helper and the seeded mini-batch loop every trainer uses."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch import nn
+from torch import Tensor, nn
 from tqdm.auto import tqdm
 
 from .config import device as default_device
@@ -38,10 +39,97 @@ def small_cnn(image_shape: tuple[int, int] = (28, 28), n_classes: int = 10, chan
     )
 
 
-def as_tensors(X: np.ndarray, y: np.ndarray | None = None, dev: torch.device | None = None):
-    """float32 inputs (and int64 labels) as torch tensors on ``dev``."""
-    Xt = torch.as_tensor(np.asarray(X, dtype=np.float32), device=dev)
-    return Xt if y is None else (Xt, torch.as_tensor(np.asarray(y, dtype=np.int64), device=dev))
+def as_tensors(X: np.ndarray | Tensor, y: np.ndarray | Tensor | None = None, dev: torch.device | None = None, *,
+               model: nn.Module | None = None) -> Tensor | tuple[Tensor, Tensor]:
+    """Inputs (arrays or tensors) as a float tensor, and labels ``y`` as int64, one per row of ``X``.
+
+    The inputs are float32 on ``dev``; with ``model`` they take the device and dtype of its parameters
+    instead (a float64 model gets float64 inputs). The labels follow the inputs' device.
+    """
+    if model is not None and dev is not None:
+        raise ValueError("pass dev or model, not both: with a model the tensors go to its parameters' device")
+    param = None if model is None else next(model.parameters())
+    Xt = _tensor(X).to(device=dev if param is None else param.device,
+                      dtype=torch.float32 if param is None else param.dtype)
+    if y is None:
+        return Xt
+    yt = _tensor(y).to(device=Xt.device, dtype=torch.int64)
+    if yt.shape != Xt.shape[:1]:
+        raise ValueError(f"y must have one label per row of x: got {tuple(yt.shape)} labels for {len(Xt)} rows")
+    return Xt, yt
+
+
+def _tensor(v) -> Tensor:
+    return v if isinstance(v, Tensor) else torch.as_tensor(np.asarray(v))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One mini-batch of ``fit_minibatches``: its row ``index`` tensor, the 0-based ``epoch``, the global
+    ``step`` (batches before this one) and ``start``, its offset in the epoch's shuffled order."""
+
+    index: Tensor
+    epoch: int
+    step: int
+    start: int
+
+
+def check_batching(epochs: int, batch_size: int) -> None:
+    """A clear error unless ``epochs`` and ``batch_size`` are positive integers."""
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or int(value) != value or value < 1:
+            raise ValueError(f"epochs and batch_size must be positive integers, got {name}={value!r}")
+
+
+def minibatches(n: int, batch_size: int, generator: torch.Generator,
+                device: torch.device | None = None) -> Iterator[Tensor]:
+    """One epoch of shuffled mini-batches: ``torch.randperm(n, generator=generator)`` cut into index slices
+    of ``batch_size`` (the last may be shorter). The permutation is drawn on the CPU, so a seed gives the
+    same batches on every device."""
+    order = torch.randperm(n, generator=generator).to(device)
+    for start in range(0, n, batch_size):
+        yield order[start:start + batch_size]
+
+
+def descend(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
+    """One step of ``optimizer`` down ``loss``: zero the gradients, backpropagate, step."""
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+def fit_minibatches(step: Callable[[Batch], Mapping[str, float] | None], n_samples: int, *, epochs: int,
+                    batch_size: int, seed: int = 0, device: torch.device | None = None, progress: bool = False,
+                    desc: str = "training", on_epoch_start: Callable[[int], None] | None = None,
+                    on_epoch_end: Callable[[dict], None] | None = None) -> list[dict]:
+    """The seeded mini-batch loop behind every trainer of the lab.
+
+    Each of ``epochs`` epochs shuffles ``range(n_samples)`` with one generator seeded by ``seed`` (see
+    ``minibatches``) and calls ``step(batch)`` on every mini-batch; ``step`` takes the optimiser step(s)
+    itself (``descend``) and may return sums over the batch's rows, e.g. ``{"loss": loss * len(batch.index)}``.
+    Returns one record per epoch, ``{"epoch": e (from 1), key: sum / n_samples}`` (the epoch's means).
+    ``on_epoch_start(epoch)`` (from 0) runs before each epoch, ``on_epoch_end(record)`` after it and may
+    add entries to the record.
+    """
+    check_batching(epochs, batch_size)
+    if n_samples < 1:
+        raise ValueError("training needs at least one sample")
+    generator = torch.Generator().manual_seed(seed)
+    history: list[dict] = []
+    steps = 0
+    for epoch in tqdm(range(epochs), desc=desc, disable=not progress, leave=False):
+        if on_epoch_start is not None:
+            on_epoch_start(epoch)
+        sums: dict[str, float] = {}
+        for i, index in enumerate(minibatches(n_samples, batch_size, generator, device)):
+            for key, value in (step(Batch(index, epoch, steps, i * batch_size)) or {}).items():
+                sums[key] = sums.get(key, 0.0) + value
+            steps += 1
+        record = {"epoch": epoch + 1, **{key: value / n_samples for key, value in sums.items()}}
+        if on_epoch_end is not None:
+            on_epoch_end(record)
+        history.append(record)
+    return history
 
 
 def train_classifier(model: nn.Module, X: np.ndarray, y: np.ndarray, *, epochs: int = 10,
@@ -50,21 +138,13 @@ def train_classifier(model: nn.Module, X: np.ndarray, y: np.ndarray, *, epochs: 
     """Train with Adam on cross-entropy, seeded mini-batches; returns the model in eval mode."""
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
-    if epochs < 1 or batch_size < 1:
-        raise ValueError("epochs and batch_size must be positive integers")
     dev = device or default_device()
     model.to(dev).train()
     Xt, yt = as_tensors(X, y, dev)
-    gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     loss_fn = nn.CrossEntropyLoss()
-    for _ in tqdm(range(epochs), desc="training", disable=not progress, leave=False):
-        order = torch.randperm(len(Xt), generator=gen).to(dev)
-        for start in range(0, len(Xt), batch_size):
-            idx = order[start:start + batch_size]
-            opt.zero_grad()
-            loss_fn(model(Xt[idx]), yt[idx]).backward()
-            opt.step()
+    fit_minibatches(lambda batch: descend(opt, loss_fn(model(Xt[batch.index]), yt[batch.index])), len(Xt),
+                    epochs=epochs, batch_size=batch_size, seed=seed, device=dev, progress=progress)
     return model.eval()
 
 
@@ -72,8 +152,7 @@ def train_classifier(model: nn.Module, X: np.ndarray, y: np.ndarray, *, epochs: 
 def predict_proba(model: nn.Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """Softmax confidences of a torch classifier, as a numpy array (n, classes)."""
     model.eval()
-    dev = next(model.parameters()).device
-    Xt = as_tensors(X, dev=dev)
+    Xt = as_tensors(X, model=model)
     out = [torch.softmax(model(Xt[i:i + batch_size]), dim=1) for i in range(0, len(Xt), batch_size)]
     return torch.cat(out).double().cpu().numpy()
 

@@ -28,3 +28,21 @@ def digit_with_confidences(image: np.ndarray, confidences: np.ndarray, title: st
     ax_bar.set_title(title or "test output")
     fig.tight_layout()
     return fig
+
+
+def image_grid(rows: dict[str, np.ndarray], title: str | None = None) -> plt.Figure:
+    """One labelled row of images per entry (each an array of shaped images, pixels in [0, 1]), for
+    reconstructions side by side: chapter 1's remedies, chapter 8's intruders."""
+    n = max(len(images) for images in rows.values())
+    fig, axes = plt.subplots(len(rows), n, figsize=(1.3 * n + 2.5, 1.4 * len(rows)), squeeze=False)
+    for r, (name, images) in enumerate(rows.items()):
+        for c in range(n):
+            if c < len(images):
+                axes[r, c].imshow(np.clip(images[c], 0, 1), cmap="gray_r", vmin=0, vmax=1)
+            axes[r, c].set_xticks([])
+            axes[r, c].set_yticks([])
+        axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=12)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

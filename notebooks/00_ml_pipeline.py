@@ -31,7 +31,7 @@ import numpy as np
 
 from mlprivacy_lab.api import PredictionAPI
 from mlprivacy_lab.config import mode_banner, pick, setup_torch
-from mlprivacy_lab.data import load_dataset
+from mlprivacy_lab.data import mnist5k_split
 from mlprivacy_lab.models import accuracy, mlp, predict_proba, train_classifier
 from mlprivacy_lab.plots import digit_with_confidences
 
@@ -45,7 +45,7 @@ print("torch device:", device)
 # stratified split (`mlprivacy_lab.data.load_dataset`).
 
 # %% slideshow={"slide_type": "fragment"}
-data = load_dataset("mnist5k", test_size=1000, seed=0)
+data = mnist5k_split()
 print(f"{data.description}: {len(data.y_train)} train / {len(data.y_test)} test, {data.n_classes} classes")
 fig, axes = plt.subplots(1, 10, figsize=(12, 1.6))
 for digit, ax in enumerate(axes):

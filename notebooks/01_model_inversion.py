@@ -33,11 +33,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.svm import SVC
 
-from mlprivacy_lab.api import PredictionAPI
+from mlprivacy_lab.api import PredictionAPI, remedy_label
+from mlprivacy_lab.api import remedies as api_remedies
 from mlprivacy_lab.attacks import inversion
 from mlprivacy_lab.config import mode_banner, pick, setup_torch
-from mlprivacy_lab.data import load_dataset
+from mlprivacy_lab.data import load_dataset, mnist5k_split
 from mlprivacy_lab.models import accuracy, mlp, train_classifier
+from mlprivacy_lab.plots import image_grid
 
 print(mode_banner())
 setup_torch(seed=0)
@@ -79,7 +81,7 @@ plt.show()
 # regression on MNIST-5k — the simplest model of the paper's three.
 
 # %%
-mnist = load_dataset("mnist5k", test_size=1000, seed=0)
+mnist = mnist5k_split()
 target = train_classifier(mlp(mnist.n_features, mnist.n_classes, hidden=()), mnist.X_train, mnist.y_train,
                           epochs=20, seed=0)
 print(f"softmax regression: test accuracy {accuracy(target, mnist.X_test, mnist.y_test):.3f}")
@@ -128,9 +130,7 @@ assert black_q["identification_rate"] >= 0.8 and black_q["mean_corr_class_mean"]
 # rounding confidence" figure, with digits.
 
 # %%
-remedies = {"full": {}, "4 decimals": {"mode": "rounded", "decimals": 4}, "3 decimals": {"mode": "rounded", "decimals": 3},
-            "2 decimals": {"mode": "rounded", "decimals": 2}, "1 decimal": {"mode": "rounded", "decimals": 1},
-            "top-3": {"mode": "top_k", "k": 3}, "top-1": {"mode": "top_k", "k": 1}, "label only": {"mode": "label"}}
+remedies = {remedy_label(name): options for name, options in api_remedies(decimals=(4, 3, 2, 1)).items()}
 recon, quality, queries = {}, {}, {}
 for name, options in remedies.items():
     result = inversion.mi_face_blackbox(PredictionAPI(target, mnist.n_classes, **options), classes,
@@ -141,14 +141,8 @@ for name, options in remedies.items():
           f"nearest training image {quality[name]['mean_corr_nearest']:.3f}   identified {quality[name]['identification_rate']:.0%}")
 
 # %% slideshow={"slide_type": "subslide"}
-fig, axes = plt.subplots(len(remedies), 10, figsize=(12, 1.35 * len(remedies)))
-for row, name in enumerate(remedies):
-    for c in classes:
-        axes[row, c].imshow(recon[name][c].reshape(28, 28), cmap="gray_r", vmin=0, vmax=1)
-        axes[row, c].set_xticks([])
-        axes[row, c].set_yticks([])
-    axes[row, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=12)
-fig.suptitle("black-box reconstruction with rounded / truncated confidences")
+image_grid({name: mnist.images(recon[name][classes]) for name in remedies},
+           title="black-box reconstruction with rounded / truncated confidences")
 plt.show()
 
 # %% slideshow={"slide_type": "subslide"}

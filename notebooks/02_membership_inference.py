@@ -34,6 +34,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.preprocessing import StandardScaler
 
+from mlprivacy_lab.api import remedies as api_remedies
+from mlprivacy_lab.api import remedy_label
 from mlprivacy_lab.attacks import membership as mia
 from mlprivacy_lab.attacks.metrics import plot_roc
 from mlprivacy_lab.config import mode_banner, pick, setup_torch
@@ -186,9 +188,7 @@ assert sweep[-1][1] > sweep[0][1] and sweep[-1][2]["lira_online"] > sweep[0][2][
 # through it too.
 
 # %%
-remedies = {"full": {}, "3 decimals": {"mode": "rounded", "decimals": 3}, "2 decimals": {"mode": "rounded", "decimals": 2},
-            "1 decimal": {"mode": "rounded", "decimals": 1}, "top-3": {"mode": "top_k", "k": 3},
-            "top-1": {"mode": "top_k", "k": 1}, "label only": {"mode": "label"}}
+remedies = {remedy_label(name): options for name, options in api_remedies().items()}
 remedy_stats = {remedy: {name: r.summary() for name, r in mnist_exp.run(**options).items()}
                 for remedy, options in remedies.items()}
 fig, axes = plt.subplots(1, 2, figsize=(15, 5))
@@ -206,7 +206,7 @@ axes[1].axhline(0.01, color="k", ls="--", lw=1)
 axes[0].legend(fontsize=11)
 plt.tight_layout()
 plt.show()
-best = {remedy: max(s["auc"] for s in by_attack.values()) for remedy, by_attack in remedy_stats.items()}
+best = {remedy: mia.best_attack(by_attack)[1] for remedy, by_attack in remedy_stats.items()}
 for remedy, auc_value in best.items():
     print(f"{remedy:11s} best attack AUC {auc_value:.3f}")
 

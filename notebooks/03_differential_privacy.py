@@ -40,7 +40,8 @@ import torch
 
 from mlprivacy_lab.attacks import membership
 from mlprivacy_lab.config import mode_banner, pick, setup_torch
-from mlprivacy_lab.data import load_dataset
+from mlprivacy_lab.data import mnist5k_split
+from mlprivacy_lab.errors import expect_error
 from mlprivacy_lab.models import accuracy, as_tensors, mlp, train_classifier
 from mlprivacy_lab.privacy import (CompositionAccountant, GaussianMechanism, LaplaceMechanism, RDPAccountant,
                                    clipped_gradient_sum, gaussian_delta, gaussian_sigma, get_noise_multiplier,
@@ -52,7 +53,7 @@ from mlprivacy_lab.privacy.figures import neighbouring_outputs, roc_in_dp_region
 print(mode_banner())
 device = setup_torch(seed=0)
 print("torch device:", device)
-data = load_dataset("mnist5k", test_size=1000, seed=0)
+data = mnist5k_split()
 print(f"{data.description}: {len(data.y_train)} train / {len(data.y_test)} test")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -135,8 +136,9 @@ for eps in (0.1, 0.3, 0.5, 0.9, 2.0, 4.0, 8.0):
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Asking the classic formula for ε ≥ 1 is an error, not a silent loose answer:
 
-# %% tags=["raises-exception"]
-gaussian_sigma(2.0, 1e-5, calibration="classic")
+# %%
+with expect_error(ValueError, match="classic Gaussian calibration"):
+    gaussian_sigma(2.0, 1e-5, calibration="classic")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## DP-SGD (Abadi et al., CCS 2016, Algorithm 1)
@@ -225,8 +227,9 @@ for target in EPSILONS:
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Bad budgets are refused with a message that says what to fix:
 
-# %% tags=["raises-exception"]
-get_noise_multiplier(target_epsilon=0.0, target_delta=delta, sample_rate=q, steps=steps)
+# %%
+with expect_error(ValueError, match="target_epsilon must be"):
+    get_noise_multiplier(target_epsilon=0.0, target_delta=delta, sample_rate=q, steps=steps)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The price: accuracy against ε on MNIST-5k
@@ -295,7 +298,7 @@ for target, train_fn in train_fns.items():
     experiment = membership.MembershipExperiment(X_pool, y_pool, data.n_classes, targets, shadows)
     attack_results[target] = experiment.run(ATTACKS)
     mi_accuracy[target] = np.mean([accuracy(m, data.X_test, data.y_test) for m in targets.models])
-    best = max(r.summary()["auc"] for r in attack_results[target].values())
+    best = membership.best_attack(attack_results[target])[1]
     print(f"{'non-private' if target is None else f'eps = {target:g}':>12}: target accuracy {mi_accuracy[target]:.3f}, "
           f"best attack AUC {best:.3f}")
 
@@ -349,7 +352,7 @@ plt.ylim(0.45, 1.0)
 plt.legend(fontsize=11, loc="upper left")
 plt.show()
 
-best_auc = {t: max(r.summary()["auc"] for r in res.values()) for t, res in attack_results.items()}
+best_auc = {t: membership.best_attack(res)[1] for t, res in attack_results.items()}
 smallest = min(EPSILONS)
 assert best_auc[None] > 0.6, "the attacks work against the non-private model"
 assert best_auc[smallest] < best_auc[None] - 0.1, "DP with a small budget takes most of the attacks' power away"

@@ -39,12 +39,13 @@ from sklearn.preprocessing import StandardScaler
 
 import mlprivacy_lab.plots  # noqa: F401  (sets figure fonts readable at a distance)
 from mlprivacy_lab.config import mode_banner, pick
-from mlprivacy_lab.crypto.benchmarks import cost_per_key_size, time_ours, time_phe
 from mlprivacy_lab.crypto.encoding import FixedPoint
 from mlprivacy_lab.crypto.packing import SlotLayout
 from mlprivacy_lab.crypto.paillier import (EncryptedArray, PaillierPrivateKey, PaillierPublicKey,
                                            generate_keypair)
+from mlprivacy_lab.crypto.paillier_timing import cost_per_key_size, time_ours, time_phe
 from mlprivacy_lab.data import load_dataset
+from mlprivacy_lab.errors import expect_error
 from mlprivacy_lab.protocols.private_pca import owner_data, pca_share, share_encoding
 
 print(mode_banner())
@@ -116,8 +117,9 @@ widgets.interact(show_tiny_sum, m1=widgets.IntSlider(value=42, min=0, max=n - 1,
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Asking for a tiny key without the flag is an error:
 
-# %% tags=["raises-exception"]
-generate_keypair(64)
+# %%
+with expect_error(ValueError, match="far too easy to factor"):
+    generate_keypair(64)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Real keys: 1024 and 2048 bits
@@ -188,8 +190,9 @@ assert np.all(np.abs(decrypted - x) <= 2 ** -17)
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # A value outside the declared range is refused at encryption, with the fix in the message:
 
-# %% tags=["raises-exception"]
-public_key.encrypt_array([3e7], encoding)
+# %%
+with expect_error(OverflowError, match="value_bits"):
+    public_key.encrypt_array([3e7], encoding)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Encrypted arrays: +, plaintext +, and products with plaintext matrices
@@ -312,8 +315,9 @@ print(f"{len(text):,} characters of JSON: {text[:150]}...")
 received = EncryptedArray.from_json(public_key, text)
 assert np.array_equal(private_key.decrypt(received), private_key.decrypt(encrypted_shares[0]))
 
-# %% tags=["raises-exception"] slideshow={"slide_type": "fragment"}
-EncryptedArray.from_json(keys[2048][0], text)  # ciphertexts under another key are refused
+# %% slideshow={"slide_type": "fragment"}
+with expect_error(ValueError, match="different public key"):
+    EncryptedArray.from_json(keys[2048][0], text)  # ciphertexts under another key are refused
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Take-aways

@@ -27,7 +27,6 @@
 # %% slideshow={"slide_type": "skip"}
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -35,13 +34,13 @@ import numpy as np
 
 from mlprivacy_lab import plots  # noqa: F401  (big fonts)
 from mlprivacy_lab.config import mode_banner, pick
-from mlprivacy_lab.crypto.garbled import LocalEngine, where
-from mlprivacy_lab.crypto.garbled.benchmarks import and_gate_counts
+from mlprivacy_lab.crypto.garbled import LocalEngine, run_two_party, where
 from mlprivacy_lab.crypto.garbled.halfgates import EvaluatorCore, GarblerCore
-from mlprivacy_lab.crypto.garbled.programs import distance, fixed_point_products, millionaires, private_pca
-from mlprivacy_lab.crypto.garbled.twoparty import run_two_party
-from mlprivacy_lab.crypto.ot import Channel, OTExtensionReceiver, OTExtensionSender, ot_receive, ot_send
+from mlprivacy_lab.crypto.garbled.programs import (and_gate_counts, distance, fixed_point_product_reference,
+                                                   fixed_point_products, millionaires, private_pca)
+from mlprivacy_lab.crypto.ot import Channel, InProcessOTExtension, ot_receive, ot_send
 from mlprivacy_lab.data import load_dataset
+from mlprivacy_lab.errors import expect_error
 
 print(mode_banner())
 
@@ -101,14 +100,15 @@ for a in (0, 1):
 # A key Bob did not get from Alice opens nothing: the one-process engine checks that every key the evaluator
 # holds is one of the wire's two keys. Forge one, and decoding fails.
 
-# %% tags=["raises-exception"]
+# %%
 engine = LocalEngine()
 x = engine.input("garbler", [1, 0, 1], width=1, signed=False)
 y = engine.input("evaluator", [1, 1, 0], width=1, signed=False)
 z = x & y
 print("honest run:", engine.reveal(z))
 z.wires[..., 1, :] = engine.garbler.zero_labels(3).reshape(1, 3, 2)  # Bob swaps in keys he made up
-engine.reveal(z)
+with expect_error(ValueError, match="match neither key"):
+    engine.reveal(z)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Oblivious transfer at scale: 128 base OTs, then AES only
@@ -116,25 +116,19 @@ engine.reveal(z)
 # any number of OTs that cost AES and XOR — that is how Bob receives the keys of thousands of input bits.
 
 # %%
-sender_end, receiver_end = Channel.pair()
-pool = ThreadPoolExecutor(1)  # the sender runs in a second thread of this process
 start = time.perf_counter()
-sender_setup = pool.submit(OTExtensionSender, sender_end)
-receiver = OTExtensionReceiver(receiver_end)
-sender = sender_setup.result()
+ot = InProcessOTExtension()  # crypto/ot/local.py: the sender runs in a second thread of this process
 base_seconds = time.perf_counter() - start
 m = pick(quick=50_000, full=1_000_000)
 x0, x1 = alice.zero_labels(m), alice.zero_labels(m)
 choices = alice.prg.random_bytes(m) & 1
 start = time.perf_counter()
-sent = pool.submit(sender.send, x0, x1)
-received = receiver.receive(choices)
-sent.result()
+received = ot.transfer(x0, x1, choices)
 ext_seconds = time.perf_counter() - start
 assert np.array_equal(received, np.where(choices[:, None] == 1, x1, x0)), "receiver gets exactly its choices"
 print(f"128 base OTs (3072-bit group): {base_seconds:.2f} s")
 print(f"{m:,} extended OTs: {ext_seconds:.2f} s = {m / ext_seconds:,.0f} OTs/s, "
-      f"{(sender_end.traffic.bytes_sent + receiver_end.traffic.bytes_sent) / (m + 128):.0f} bytes per OT")
+      f"{ot.bytes_sent / (m + 128):.0f} bytes per OT")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Yao's millionaires' problem
@@ -267,8 +261,7 @@ lanes = pick(quick=512, full=8192)
 xs, ys = rng_public.uniform(-100, 100, lanes).round(4), rng_public.uniform(-100, 100, lanes).round(4)
 engine = LocalEngine()
 batch = fixed_point_products(engine, xs, ys, lanes=lanes)
-reference = (np.rint(xs * 2 ** 16).astype(np.int64) * np.rint(ys * 2 ** 16).astype(np.int64) >> 16) / 2 ** 16
-assert np.array_equal(batch["products"], reference)
+assert np.array_equal(batch["products"], fixed_point_product_reference(xs, ys, frac=16))
 print(f"{lanes} products = {batch['and_gates']:,} AND gates in {batch['seconds']:.2f} s: "
       f"{batch['and_gates'] / batch['seconds'] / 1e6:.1f} M AND gates/s (garble + evaluate, one process, "
       f"machine shared), {engine.stats()['table_bytes'] / engine.stats()['and_gates']:.0f} bytes per AND")

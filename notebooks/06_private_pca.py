@@ -30,9 +30,10 @@ from sklearn.decomposition import PCA
 from mlprivacy_lab import plots  # noqa: F401  (big fonts)
 from mlprivacy_lab.config import mode_banner, pick
 from mlprivacy_lab.data import load_dataset
-from mlprivacy_lab.protocols.benchmarks import STAND_IN, cost_table
+from mlprivacy_lab.errors import expect_error
 from mlprivacy_lab.protocols.private_pca import (CryptoServiceProvider, DataOwner, DataUser, PrivatePCA,
                                                  ShareFormat, pca_share)
+from mlprivacy_lab.protocols.private_pca_costs import STAND_IN, cost_table
 
 print(mode_banner())
 
@@ -118,5 +119,6 @@ assert all(r["ours"]["csp_decrypt_s"] < r["lecture"]["csp_decrypt_s"] for r in r
 # ## Clear errors
 # Owners that disagree on the features are refused before anything is encrypted.
 
-# %% tags=["raises-exception"]
-PrivatePCA(2).fit([owners[0], owners[1][:, :2]])
+# %%
+with expect_error(ValueError, match="same features"):
+    PrivatePCA(2).fit([owners[0], owners[1][:, :2]])

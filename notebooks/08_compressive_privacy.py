@@ -29,10 +29,10 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from mlprivacy_lab.compressive import CPGAN, mean_guess_mse, privacy_utility_sweep
-from mlprivacy_lab.compressive.benchmarks import benchmark_data
-from mlprivacy_lab.compressive.figures import privacy_utility_figure, reconstruction_grid
+from mlprivacy_lab.compressive import CPGAN, comparison_datasets, mean_guess_mse, privacy_utility_sweep
+from mlprivacy_lab.compressive.figures import privacy_utility_figure
 from mlprivacy_lab.config import is_quick, mode_banner, pick, setup_torch
+from mlprivacy_lab.plots import image_grid
 
 print(mode_banner())
 device = setup_torch(seed=0)
@@ -58,7 +58,7 @@ print("torch device:", device)
 # two Gaussian components per class, compressed to **2 dimensions** (quick mode: 4K/400 samples).
 
 # %%
-sets = benchmark_data(is_quick())
+sets = comparison_datasets(is_quick())
 mixture, k_mixture = sets["gaussian_mixture"]
 mnist, k_mnist = sets["mnist5k"]
 print(f"{mixture.description}: {len(mixture.y_train)} train / {len(mixture.y_test)} test "
@@ -152,7 +152,7 @@ assert blind.utility_accuracy < 0.2 and blind.intruder_mse > 0.95 * mnist_guess,
 shown = [int(np.flatnonzero(mnist.y_test == d)[0]) for d in range(10)]
 rows = {p.method.replace(" (sigma=1)", ""): mnist.images(p.reconstruction[shown])
         for p in mnist_points if p.lam is None or p.lam == 1.0}
-reconstruction_grid(mnist.images(mnist.X_test[shown]), rows)
+image_grid({"original": mnist.images(mnist.X_test[shown]), **rows})
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -164,8 +164,8 @@ plt.show()
 def show_lambda(lam: float = 1.0) -> None:
     point = next(p for p in mnist_points if p.lam == lam)
     privacy_utility_figure(mnist_points, mnist_guess, f"MNIST-5k, λ = {lam:g}", highlight=lam)
-    reconstruction_grid(mnist.images(mnist.X_test[shown]),
-                        {f"CPGAN λ={lam:g}": mnist.images(point.reconstruction[shown])})
+    image_grid({"original": mnist.images(mnist.X_test[shown]),
+                f"CPGAN λ={lam:g}": mnist.images(point.reconstruction[shown])})
     plt.show()
     print(f"utility {point.utility_accuracy:.3f}, intruder MSE {point.intruder_mse:.4f}")
 

@@ -37,10 +37,10 @@ from tqdm.auto import tqdm
 from mlprivacy_lab.attacks.adversarial import (adversarial_error, adversarial_train, fgsm, linear_regions,
                                                loss_gradient, pgd, targeted_attack)
 from mlprivacy_lab.config import is_quick, mode_banner, pick, setup_torch
-from mlprivacy_lab.data import load_dataset, make_gaussian_mixture
+from mlprivacy_lab.data import make_gaussian_mixture, mnist5k_split
 from mlprivacy_lab.models import accuracy, mlp, predict_proba, small_cnn, train_classifier
 from mlprivacy_lab.plots import digit_with_confidences
-from mlprivacy_lab.robust.checkpoints import checkpoint_path, load_small_cnn
+from mlprivacy_lab.robust.checkpoints import shipped_or_retrained
 
 print(mode_banner())
 device = setup_torch(seed=0)
@@ -52,14 +52,9 @@ print("torch device:", device)
 # 4,000 digits. Quick mode loads the shipped checkpoint; full mode retrains it (seconds).
 
 # %%
-data = load_dataset("mnist5k", test_size=1000, seed=0)
-if is_quick():
-    model = load_small_cnn("normal", device)
-    print(f"QUICK mode: loaded the shipped checkpoint {checkpoint_path('normal').name}")
-else:
-    model = train_classifier(small_cnn(), data.X_train, data.y_train, epochs=20, batch_size=32, seed=0,
-                             device=device)
-    print("FULL mode: trained small_cnn for 20 epochs, as the shipped checkpoint")
+data = mnist5k_split()
+model, how = shipped_or_retrained("normal", data.X_train, data.y_train, retrain=not is_quick(), device=device)
+print("normal model:", how)
 n_eval = pick(quick=200, full=1000)
 X, y = data.X_test[:n_eval], data.y_test[:n_eval]
 clean_err = 1 - accuracy(model, X, y)
@@ -228,13 +223,8 @@ widgets.interact(show_attack, eps=widgets.FloatSlider(value=0.6, min=0.05, max=2
 EPS = 0.1
 fgsm_model = adversarial_train(small_cnn(), data.X_train, data.y_train, EPS, attack="fgsm",
                                epochs=pick(quick=3, full=10), seed=0, device=device)
-if is_quick():
-    pgd_model = load_small_cnn("pgd", device)
-    print(f"QUICK mode: loaded the shipped PGD-trained checkpoint {checkpoint_path('pgd').name}")
-else:
-    pgd_model = adversarial_train(small_cnn(), data.X_train, data.y_train, EPS, attack="pgd", epochs=10, steps=7,
-                                  seed=0, device=device)
-    print("FULL mode: adversarially trained small_cnn against PGD-7 for 10 epochs")
+pgd_model, how = shipped_or_retrained("pgd", data.X_train, data.y_train, retrain=not is_quick(), device=device)
+print("PGD-trained model:", how)
 table = {}
 for name, m in (("normal", model), ("FGSM-trained", fgsm_model), ("PGD-trained", pgd_model)):
     table[name] = (1 - accuracy(m, X, y), adversarial_error(m, X, y, EPS, "fgsm"),

@@ -35,14 +35,15 @@ from torch import nn
 
 from mlprivacy_lab.attacks.adversarial import minimize_margin, pgd
 from mlprivacy_lab.config import mode_banner, pick, setup_torch
-from mlprivacy_lab.data import load_dataset
+from mlprivacy_lab.data import mnist5k_split
+from mlprivacy_lab.errors import expect_error
 from mlprivacy_lab.models import mlp, predict_proba, small_cnn
 from mlprivacy_lab.plots import digit_with_confidences
 from mlprivacy_lab.robust import (DualNetwork, bound_widths, certify, interval_lower_bound, lower_bound,
                                   margin_matrix)
-from mlprivacy_lab.robust.benchmarks import PAPER_ROWS, WHY_OURS_DIFFERS, table_row
-from mlprivacy_lab.robust.checkpoints import COMMANDS, checkpoint_path, load_small_cnn, training_log
+from mlprivacy_lab.robust.checkpoints import COMMANDS, RECIPES, checkpoint_path, load_small_cnn, training_log
 from mlprivacy_lab.robust.dual_network import input_box
+from mlprivacy_lab.robust.paper_table import PAPER_ROWS, WHY_OURS_DIFFERS, table_row
 from mlprivacy_lab.robust.geometry import (inside_polygon, interval_box, outer_polygon, polygon_area,
                                            reachable_points)
 from mlprivacy_lab.robust.training import train_robust
@@ -122,7 +123,7 @@ print("checked at eps = 0.1, 0.5, 1.0: every reachable output lies in both bound
 
 # %%
 EPS = 0.1
-data = load_dataset("mnist5k", test_size=1000, seed=0)
+data = mnist5k_split()
 robust = load_small_cnn("robust", device)
 normal = load_small_cnn("normal", device)
 print(f"loaded the shipped checkpoints {checkpoint_path('robust').name} and {checkpoint_path('normal').name} "
@@ -190,9 +191,8 @@ ax[1].set(xlabel="epoch", title="training robust error and ε")
 ax[1].legend()
 plt.tight_layout()
 plt.show()
-print(f"shipped model: {log['epochs']} epochs, batch {log['batch_size']}, {log['projection']} projections, "
-      f"{log['train_s'] / 60:.1f} min wall, {log['train_cpu_s'] / 60:.1f} CPU min (one core), "
-      f"made by `{log['command']}`")
+print(f"shipped model: recipe {RECIPES['robust']}; {log['train_s'] / 60:.1f} min wall, "
+      f"{log['train_cpu_s'] / 60:.1f} CPU min (one core)")
 n_demo = pick(quick=100, full=1000)
 demo = train_robust(small_cnn(), data.X_train[:n_demo], data.y_train[:n_demo], EPS, epochs=1, warmup_epochs=1,
                     device=device)
@@ -272,9 +272,10 @@ widgets.interact(show_certificate, index=widgets.IntSlider(value=0, min=0, max=9
 # The dual network is derived for Linear, Conv2d, ReLU and reshapes; anything else has no dual layer here, and
 # the error names the layer:
 
-# %% tags=["raises-exception"]
+# %%
 sigmoid_net = nn.Sequential(nn.Linear(784, 50), nn.Sigmoid(), nn.Linear(50, 10)).to(device)
-lower_bound(sigmoid_net, x0, EPS, c0)
+with expect_error(ValueError, match="Sigmoid"):
+    lower_bound(sigmoid_net, x0, EPS, c0)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Take-aways

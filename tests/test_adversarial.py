@@ -7,7 +7,7 @@ from torch import nn
 
 from mlprivacy_lab.attacks.adversarial import (adversarial_error, adversarial_train, fgsm, minimize_margin, pgd,
                                                targeted_attack)
-from mlprivacy_lab.data import load_dataset
+from mlprivacy_lab.data import load_dataset, mnist5k_split
 from mlprivacy_lab.models import accuracy, mlp, train_classifier
 from mlprivacy_lab.robust.checkpoints import load_small_cnn
 
@@ -54,7 +54,7 @@ def test_targeted_attack_reaches_the_analytic_optimum_on_a_linear_model(norm):
 @pytest.mark.parametrize("norm,eps", [("inf", 0.1), (2, 1.5)])
 def test_pgd_stays_in_the_ball_and_the_data_range_and_beats_fgsm(norm, eps):
     model = load_small_cnn("normal", device=torch.device("cpu"))
-    data = load_dataset("mnist5k", test_size=1000, seed=0)
+    data = mnist5k_split()
     x, y = torch.tensor(data.X_test[:100]), torch.tensor(data.y_test[:100])
     x_adv = pgd(model, x, y, eps, norm=norm, steps=10)
     delta = x_adv - x
@@ -69,7 +69,7 @@ def test_pgd_stays_in_the_ball_and_the_data_range_and_beats_fgsm(norm, eps):
 
 def test_minimize_margin_returns_the_value_at_the_returned_input():
     model = load_small_cnn("normal", device=torch.device("cpu"))
-    data = load_dataset("mnist5k", test_size=1000, seed=0)
+    data = mnist5k_split()
     x, y = torch.tensor(data.X_test[:30]), torch.tensor(data.y_test[:30])
     c = torch.eye(10)[y] - torch.eye(10)[(y + 1) % 10]
     x_adv, value = minimize_margin(model, x, c, 0.1, steps=10, restarts=2)

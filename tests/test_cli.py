@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from mlprivacy_lab import benchmarking
+from mlprivacy_lab import bench_registry
 from mlprivacy_lab.__main__ import main
 
 
@@ -19,9 +19,9 @@ def test_unknown_benchmark_is_a_clear_error(capsys):
 
 
 def test_registering_a_name_twice_fails():
-    benchmarking.discover()
+    bench_registry.discover()
     with pytest.raises(ValueError, match="registered twice"):
-        benchmarking.register("pipeline", "again")(lambda quick: {})
+        bench_registry.register("pipeline", "again")(lambda quick: {})
 
 
 def test_bench_prints_one_json_object_on_stdout():

@@ -9,14 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mlprivacy_lab.crypto.aes import FixedKeyHash
 from mlprivacy_lab.crypto.garbled import GarbledInt, GarblerEngine, LocalEngine, PlainEngine, where
-from mlprivacy_lab.crypto.garbled.benchmarks import and_gate_counts
 from mlprivacy_lab.crypto.garbled.halfgates import EvaluatorCore, GarblerCore
 from mlprivacy_lab.crypto.garbled.linalg import round_robin
-from mlprivacy_lab.crypto.garbled.programs import distance, eigen, millionaires
+from mlprivacy_lab.crypto.garbled.programs import and_gate_counts, distance, eigen, millionaires
 from mlprivacy_lab.crypto.garbled.twoparty import run_two_party
 from mlprivacy_lab.crypto.ot import Channel
-from mlprivacy_lab.crypto.ot.aes import FixedKeyHash
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from scipy.stats import norm
 from mlprivacy_lab.attacks import membership as mia
 from mlprivacy_lab.attacks.metrics import auc
 from mlprivacy_lab.config import setup_torch
-from mlprivacy_lab.data import load_dataset
+from mlprivacy_lab.data import mnist5k_split
 
 POOL = 400
 
@@ -18,7 +18,7 @@ POOL = 400
 @pytest.fixture(scope="module")
 def mnist():
     setup_torch(0)
-    data = load_dataset("mnist5k", test_size=1000, seed=0)
+    data = mnist5k_split()
     return data.X_train[:2 * POOL], data.y_train[:2 * POOL]
 
 

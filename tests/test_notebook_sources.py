@@ -1,12 +1,15 @@
-"""Conventions every chapter source keeps (see DEVELOPERS.md)."""
+"""Conventions every chapter source keeps (see "Adding a chapter" in README.md)."""
 
+import re
 from pathlib import Path
 
 import jupytext
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
 SOURCES = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+EVERYWHERE = {"config", "data", "plots", "errors"}  # the README says every chapter may use these
 
 
 def test_there_are_chapters():
@@ -28,5 +31,24 @@ def test_chapter_conventions(source):
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "mode_banner()" in code, "print which mode ran"
     assert "assert " in code, "a chapter checks what it claims"
+    assert not [c for c in nb.cells if "raises-exception" in c.metadata.get("tags", [])], \
+        "Run All stops at a failing cell: show an expected error with mlprivacy_lab.errors.expect_error instead"
     assert "def " not in code.replace("def show", "").replace("def update", ""), \
         "algorithms live in mlprivacy_lab, not in notebooks (only widget callbacks show_*/update_*)"
+
+
+def _readme_map() -> dict[str, str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Where each chapter lives", 1)[1].split("\n## ", 1)[0]
+    return {m.group(1): m.group(2) for m in re.finditer(r"^\| (\d\d) \|(.*)$", section, re.M)}
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_readme_maps_the_chapter_to_every_package_module_it_imports(source):
+    row = _readme_map().get(source.name[:2])
+    assert row is not None, f"README.md: add chapter {source.name[:2]} to 'Where each chapter lives'"
+    imported = set(re.findall(r"^(?:from|import) mlprivacy_lab\.([a-z_.]+)", source.read_text(encoding="utf-8"),
+                              re.M))
+    named = [m for m in imported if m.split(".")[0] not in EVERYWHERE]
+    missing = sorted(m for m in named if f"`{m.split('.')[-1]}`" not in row and not re.search(f"`{m}[`.]", row))
+    assert not missing, f"README.md's row for chapter {source.name[:2]} does not name {missing}"

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from mlprivacy_lab.crypto.aes import FIXED_KEY, AesPrg, FixedKeyHash
 from mlprivacy_lab.crypto.ot import (Channel, OTExtensionReceiver, OTExtensionSender, ot_receive, ot_send,
                                      random_ot_receive, random_ot_send)
-from mlprivacy_lab.crypto.ot.aes import FIXED_KEY, AesPrg, FixedKeyHash
 from mlprivacy_lab.crypto.ot.base import ELEMENT_BYTES, P
 from mlprivacy_lab.crypto.ot.extension import transpose_bits
 

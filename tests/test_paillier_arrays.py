@@ -5,10 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlprivacy_lab.crypto.benchmarks import paillier_bench
 from mlprivacy_lab.crypto.encoding import FixedPoint
 from mlprivacy_lab.crypto.packing import SlotLayout
 from mlprivacy_lab.crypto.paillier import EncryptedNumber, generate_keypair
+from mlprivacy_lab.crypto.paillier_timing import time_ours, time_phe
+from mlprivacy_lab.protocols.private_pca import owner_data, pca_share, share_encoding
 
 SMALL = FixedPoint(frac_bits=8, value_bits=24, max_additions=7)  # 28-bit slots, 36 per 1024-bit plaintext
 FAST = settings(max_examples=25, deadline=None)
@@ -208,10 +209,12 @@ def test_slot_overflow_is_detected_by_unpack():
         layout.unpack([layout.pack([127, 127, 127])[0] * 2], 3)
 
 
-def test_bench_quick_mode_runs_and_checks_itself():
-    result = paillier_bench(quick=True)
-    assert result["values"] == 66 and result["ours"]["ciphertexts"] < result["phe"]["ciphertexts"]
-    assert result["ours"]["max_abs_error"] <= 2 ** -32 and result["phe_uses_gmpy2"]
+def test_timing_ours_and_phe_on_one_owner_share(keys):
+    values = pca_share(owner_data(10))
+    ours = time_ours(*keys, values, share_encoding())
+    theirs = time_phe(*keys, values)
+    assert len(values) == 66 and ours["ciphertexts"] < theirs["ciphertexts"] == 66
+    assert ours["max_abs_error"] <= 2 ** -32 and theirs["max_abs_error"] == 0.0
 
 
 def test_encoding_for_a_public_bound_is_the_narrowest_that_fits():

@@ -9,7 +9,7 @@ from scipy.optimize import linprog
 from torch import nn
 
 from mlprivacy_lab.attacks.adversarial import minimize_margin
-from mlprivacy_lab.data import load_dataset
+from mlprivacy_lab.data import load_dataset, mnist5k_split
 from mlprivacy_lab.robust import (DualNetwork, bound_widths, certify, interval_bounds, interval_lower_bound,
                                   lower_bound, margin_matrix, robust_loss)
 from mlprivacy_lab.robust.checkpoints import load_small_cnn
@@ -212,7 +212,7 @@ def test_random_projections_estimate_the_exact_bounds():
 
 @pytest.fixture(scope="module")
 def mnist_test():
-    data = load_dataset("mnist5k", test_size=1000, seed=0)
+    data = mnist5k_split()
     return torch.tensor(data.X_test[:16]), torch.tensor(data.y_test[:16])
 
 
@@ -306,16 +306,32 @@ def test_outer_polygon_holds_the_reachable_set_and_is_smaller_than_the_interval_
 
 def test_shipped_checkpoints_load_and_keep_their_logged_quality():
     from mlprivacy_lab.models import accuracy
-    from mlprivacy_lab.robust.checkpoints import COMMANDS, training_log
-    data = load_dataset("mnist5k", test_size=1000, seed=0)
+    from mlprivacy_lab.robust.checkpoints import RECIPES, training_log
+    data = mnist5k_split()
     floors = {"normal": 0.95, "pgd": 0.94, "robust": 0.88}
     for kind, floor in floors.items():
         log = training_log(kind)
-        assert log["command"].startswith(COMMANDS[kind]) and log["n_train"] == 4000
+        assert f"--kind {kind} --out data/small_cnn_{kind}.pt" in log["command"] and log["n_train"] == 4000
+        logged = {key: log[key] for key in RECIPES[kind] if key in log}  # older logs omit trainer defaults
+        assert {"epochs", "batch_size", "lr", "seed"} <= logged.keys(), kind
+        assert logged == {key: RECIPES[kind][key] for key in logged}, kind
         model = load_small_cnn(kind, device=torch.device("cpu"))
         assert accuracy(model, data.X_test, data.y_test) >= floor, kind
     with pytest.raises(ValueError, match="unknown checkpoint"):
         load_small_cnn("resnet")
+
+
+def test_shipped_or_retrained_loads_the_checkpoint_or_trains_by_its_recipe():
+    from mlprivacy_lab.robust.checkpoints import shipped_or_retrained
+    data = mnist5k_split()
+    cpu = torch.device("cpu")
+    shipped, how = shipped_or_retrained("normal", data.X_train, data.y_train, retrain=False, device=cpu)
+    assert "small_cnn_normal.pt" in how
+    assert all(torch.equal(a, b) for a, b in zip(shipped.state_dict().values(),
+                                                 load_small_cnn("normal", cpu).state_dict().values()))
+    fresh, how = shipped_or_retrained("normal", data.X_train[:64], data.y_train[:64], retrain=True, device=cpu)
+    assert "recipe" in how and not fresh.training
+    assert any(not torch.equal(a, b) for a, b in zip(fresh.state_dict().values(), shipped.state_dict().values()))
 
 
 def test_robust_training_raises_the_certified_accuracy_of_a_small_network():
@@ -335,3 +351,13 @@ def test_robust_training_raises_the_certified_accuracy_of_a_small_network():
     assert epsilon_schedule(0, 10, 0.1, 0.001) == 0.001 and epsilon_schedule(5, 10, 0.1, 0.001) == pytest.approx(0.0505)
     with pytest.raises(ValueError, match="epsilon_start"):
         train_robust(robust, data.X_train, data.y_train, 0.1, epsilon_start=1.0)
+
+
+def test_make_checkpoints_rejects_overrides_outside_the_recipe(tmp_path, capsys):
+    from mlprivacy_lab.robust.make_checkpoints import main
+    with pytest.raises(SystemExit):
+        main(["--kind", "normal", "--out", str(tmp_path / "a.pt"), "--projection", "3"])
+    assert "--projection does not apply to --kind normal" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--kind", "robust", "--out", str(tmp_path / "a.txt")])
+    assert "--out must end in .pt" in capsys.readouterr().err

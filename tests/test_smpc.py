@@ -1,12 +1,13 @@
-"""Secure SGD on secret-shared data agrees with the same algorithm in plaintext; the bench runs."""
+"""Secure SGD on secret-shared data agrees with the same algorithm in plaintext; the epoch costs add up."""
 
 import numpy as np
 import pytest
 
-from mlprivacy_lab.protocols.smpc import PlainLinearModel, SecureLinearModel, hospital_split, piecewise_sigmoid
-from mlprivacy_lab.protocols.smpc.benchmarks import binary_task, smpc_bench
-from mlprivacy_lab.protocols.smpc.training import _secure_sigmoid
 from mlprivacy_lab.crypto.secret_sharing import SMPCSession
+from mlprivacy_lab.data import standardized_binary_task
+from mlprivacy_lab.protocols.smpc import PlainLinearModel, SecureLinearModel, hospital_split, piecewise_sigmoid
+from mlprivacy_lab.protocols.smpc.costs import epoch_costs
+from mlprivacy_lab.protocols.smpc.training import _secure_sigmoid
 
 
 def test_secure_piecewise_sigmoid_matches_plaintext():
@@ -18,7 +19,7 @@ def test_secure_piecewise_sigmoid_matches_plaintext():
 
 @pytest.mark.parametrize("kind,n_parties", [("logistic", 2), ("logistic", 3), ("linear", 2)])
 def test_secure_training_agrees_with_plaintext(kind, n_parties):
-    X, y, X_te, y_te = binary_task("breast_cancer")
+    X, y, X_te, y_te = standardized_binary_task("breast_cancer")
     kwargs = dict(kind=kind, epochs=3, batch_size=32, learning_rate=0.25 if kind == "logistic" else 0.125)
     plain = PlainLinearModel(**kwargs).fit(X, y)
     secure = SecureLinearModel(n_parties=n_parties, **kwargs).fit(*hospital_split(X, y, n_parties))
@@ -57,8 +58,8 @@ def test_training_input_errors():
         hospital_split(np.ones((3, 1)), np.ones(3), 1)
 
 
-def test_bench_quick_runs():
-    out = smpc_bench(quick=True)
+def test_epoch_costs_compare_plain_and_shares():
+    out = epoch_costs("breast_cancer", epochs=2)
     assert out["secure"]["2_parties"]["seconds_per_epoch"] > out["plain_seconds_per_epoch"]
     assert out["secure"]["3_parties"]["bytes_per_epoch"] > out["secure"]["2_parties"]["bytes_per_epoch"]
     assert out["lecture_seconds_per_epoch"]["SecureML"] == 240.0

@@ -19,9 +19,9 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from torch import Tensor, nn
-from tqdm.auto import tqdm
 
 from ..config import device as default_device
+from ..models import Batch, as_tensors, descend, fit_minibatches
 
 DataRange = tuple[float, float] | None
 
@@ -40,17 +40,6 @@ def _check(epsilon: float, steps: int | None = None) -> None:
         raise ValueError(f"epsilon must be a finite number >= 0, got {epsilon!r}")
     if steps is not None and (isinstance(steps, bool) or int(steps) != steps or steps < 1):
         raise ValueError(f"steps must be a positive integer, got {steps!r}")
-
-
-def _tensors(model: nn.Module, x, y=None):
-    param = next(model.parameters())
-    x = torch.as_tensor(np.asarray(x) if not isinstance(x, Tensor) else x).to(param.device, param.dtype)
-    if y is None:
-        return x
-    y = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y).to(param.device).long()
-    if y.shape != x.shape[:1]:
-        raise ValueError(f"y must have one label per row of x: got {tuple(y.shape)} labels for {len(x)} rows")
-    return x, y
 
 
 def _clip(x: Tensor, data_range: DataRange) -> Tensor:
@@ -82,7 +71,7 @@ def _random_start(x: Tensor, epsilon: float, norm: str, gen: torch.Generator) ->
 
 def loss_gradient(model: nn.Module, x, y) -> Tensor:
     """``grad_x J(theta, x, y)`` of the cross-entropy, one row per input."""
-    x, y = _tensors(model, x, y)
+    x, y = as_tensors(x, y, model=model)
     x = x.clone().requires_grad_(True)
     (grad,) = torch.autograd.grad(nn.functional.cross_entropy(model(x), y, reduction="sum"), x)
     return grad
@@ -91,13 +80,13 @@ def loss_gradient(model: nn.Module, x, y) -> Tensor:
 def fgsm(model: nn.Module, x, y, epsilon: float, *, data_range: DataRange = (0.0, 1.0)) -> Tensor:
     """Fast gradient sign method: ``x + epsilon sign(grad_x J(theta, x, y))`` (Goodfellow et al. 2015)."""
     _check(epsilon)
-    x, y = _tensors(model, x, y)
+    x, y = as_tensors(x, y, model=model)
     return _clip(x + epsilon * loss_gradient(model, x, y).sign(), data_range)
 
 
 def linear_regions(model: nn.Sequential, X) -> np.ndarray:
     """An id per row of ``X`` for its ReLU activation pattern: a ReLU network is affine on each such region."""
-    z = _tensors(model, X)
+    z = as_tensors(X, model=model)
     patterns = []
     with torch.no_grad():
         for layer in model:
@@ -145,8 +134,8 @@ def minimize_margin(model: nn.Module, x, c, epsilon: float, *, norm="inf", steps
     """
     norm = _norm(norm)
     _check(epsilon, steps)
-    x = _tensors(model, x)
-    c = _tensors(model, c)
+    x = as_tensors(x, model=model)
+    c = as_tensors(c, model=model)
     if c.shape[0] != len(x):
         raise ValueError(f"c must have one row per input: got {c.shape[0]} rows for {len(x)} inputs")
     best_x, best = None, None
@@ -164,7 +153,7 @@ def minimize_margin(model: nn.Module, x, c, epsilon: float, *, norm="inf", steps
 def targeted_attack(model: nn.Module, x, y, target, epsilon: float, *, norm="inf", steps: int = 40,
                     step_size: float | None = None, data_range: DataRange = (0.0, 1.0), seed: int = 0) -> Tensor:
     """The slide's targeted attack: minimise ``e_{y*}^T z_hat - e_targ^T z_hat`` s.t. ``||Delta x||_p <= epsilon``."""
-    x, y = _tensors(model, x, y)
+    x, y = as_tensors(x, y, model=model)
     target = torch.as_tensor(np.asarray(target) if not isinstance(target, Tensor) else target).to(y.device).long()
     target = target.expand_as(y) if target.dim() == 0 else target
     with torch.no_grad():
@@ -182,7 +171,7 @@ def pgd(model: nn.Module, x, y, epsilon: float, *, norm="inf", steps: int = 40, 
     """Projected gradient ascent on the cross-entropy within ``||Delta x||_p <= epsilon`` (Madry et al. 2018)."""
     norm = _norm(norm)
     _check(epsilon, steps)
-    x, y = _tensors(model, x, y)
+    x, y = as_tensors(x, y, model=model)
     loss = lambda z: -nn.functional.cross_entropy(z, y, reduction="none")  # noqa: E731 - descend on -loss
     x_adv, _ = _descend(model, x, loss, epsilon, norm, steps, step_size, random_start, data_range, seed)
     return x_adv
@@ -197,7 +186,7 @@ def adversarial_error(model: nn.Module, X, y, epsilon: float, attack: str = "pgd
     if attack not in ATTACKS:
         raise ValueError(f"unknown attack {attack!r}; choose one of {', '.join(ATTACKS)}")
     model.eval()
-    X, y = _tensors(model, X, y)
+    X, y = as_tensors(X, y, model=model)
     wrong = 0
     for start in range(0, len(X), batch_size):
         xb, yb = X[start:start + batch_size], y[start:start + batch_size]
@@ -216,25 +205,21 @@ def adversarial_train(model: nn.Module, X, y, epsilon: float, *, attack: str = "
     if attack not in ATTACKS:
         raise ValueError(f"unknown attack {attack!r}; choose one of {', '.join(ATTACKS)}")
     _check(epsilon, steps)
-    if epochs < 1 or batch_size < 1:
-        raise ValueError("epochs and batch_size must be positive integers")
     options = {"data_range": data_range}
     if attack == "pgd":
         options.update(norm=norm, steps=steps)
     model.to(device or default_device())
-    X, y = _tensors(model, X, y)
-    gen = torch.Generator().manual_seed(seed)
+    X, y = as_tensors(X, y, model=model)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    for epoch in tqdm(range(epochs), desc=f"{attack} adversarial training", disable=not progress, leave=False):
-        order = torch.randperm(len(X), generator=gen).to(X.device)
-        for start in range(0, len(X), batch_size):
-            idx = order[start:start + batch_size]
-            model.eval()  # attack the current weights without touching any training-mode state
-            if attack == "pgd":
-                options["seed"] = seed + epoch * len(X) + start
-            x_adv = ATTACKS[attack](model, X[idx], y[idx], epsilon, **options)
-            model.train()
-            opt.zero_grad()
-            nn.functional.cross_entropy(model(x_adv), y[idx]).backward()
-            opt.step()
+
+    def step(batch: Batch) -> None:
+        model.eval()  # attack the current weights without touching any training-mode state
+        if attack == "pgd":
+            options["seed"] = seed + batch.epoch * len(X) + batch.start
+        x_adv = ATTACKS[attack](model, X[batch.index], y[batch.index], epsilon, **options)
+        model.train()
+        descend(opt, nn.functional.cross_entropy(model(x_adv), y[batch.index]))
+
+    fit_minibatches(step, len(X), epochs=epochs, batch_size=batch_size, seed=seed, device=X.device,
+                    progress=progress, desc=f"{attack} adversarial training")
     return model.eval()

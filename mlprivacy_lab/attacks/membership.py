@@ -28,6 +28,7 @@ from scipy.stats import norm
 from tqdm.auto import tqdm
 
 from ..api import PredictionAPI
+from ..data import mnist5k_split
 from ..models import mlp, train_classifier
 from . import metrics
 
@@ -265,6 +266,14 @@ class AttackResult:
         return metrics.summary(self.scores, self.is_member)
 
 
+def best_attack(results: dict[str, AttackResult | dict], metric: str = "auc") -> tuple[str, float]:
+    """The strongest attack and its score on ``metric``, from ``AttackResult``s or their summaries: how the book
+    scores a remedy or a defence (the attacker picks the attack that works best)."""
+    scores = {name: (r.summary() if isinstance(r, AttackResult) else r)[metric] for name, r in results.items()}
+    name = max(scores, key=scores.get)
+    return name, scores[name]
+
+
 @dataclass
 class MembershipExperiment:
     """Targets and shadows trained on halves of one pool of records (LiRA's setup, Sec. VI-A).
@@ -322,9 +331,7 @@ def vulnerable_mnist(n_records: int = 1000, epochs: int = 30, hidden: Sequence[i
     """The chapter's vulnerable target, after LiRA's small-data experiments (Carlini et al. 2022,
     Sec. VI): a pool of ``n_records`` MNIST-5k training digits, of which each target trains on half,
     and a ``train_fn`` for an MLP trained to 100% training accuracy (``epochs`` of Adam, no weight decay)."""
-    from ..data import load_dataset
-
-    data = load_dataset("mnist5k", test_size=1000, seed=0)
+    data = mnist5k_split()
     if not 2 <= n_records <= len(data.y_train):
         raise ValueError(f"n_records must be in [2, {len(data.y_train)}], got {n_records}")
     train_fn = mlp_train_fn(data.n_features, data.n_classes, hidden=hidden, epochs=epochs)

@@ -24,10 +24,9 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from ..config import device as default_device
-from ..models import as_tensors, mlp
+from ..models import Batch, as_tensors, descend, fit_minibatches, mlp
 
 
 def check_xy(X: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
@@ -52,15 +51,9 @@ def train_reconstructor(Z: np.ndarray, X: np.ndarray, *, hidden: Sequence[int] =
     torch.manual_seed(seed)
     model = mlp(Z.shape[1], X.shape[1], hidden).to(dev).train()
     Zt, Xt = as_tensors(Z, dev=dev), as_tensors(X, dev=dev)
-    gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
-    for _ in range(epochs):
-        order = torch.randperm(len(Zt), generator=gen).to(dev)
-        for start in range(0, len(Zt), batch_size):
-            idx = order[start:start + batch_size]
-            opt.zero_grad()
-            nn.functional.mse_loss(model(Zt[idx]), Xt[idx]).backward()
-            opt.step()
+    fit_minibatches(lambda batch: descend(opt, nn.functional.mse_loss(model(Zt[batch.index]), Xt[batch.index])),
+                    len(Zt), epochs=epochs, batch_size=batch_size, seed=seed, device=dev)
     return model.eval()
 
 
@@ -75,7 +68,8 @@ class CPGAN:
     """Compressor G trained against an intruder R while keeping a classifier C accurate (Tseng & Wu 2020).
 
     ``fit(X, y)`` trains G, C and R alternately; ``transform(X)`` releases G(X), ``predict(X)`` is C's
-    label for the released data. ``lam`` is the slide's lambda (utility weight, >= 0).
+    label for the released data. ``lam`` is the slide's lambda (utility weight, >= 0). After ``fit``,
+    ``history`` holds one record per epoch: R's mean squared error and C's cross-entropy on the training data.
     """
 
     def __init__(self, n_components: int, lam: float = 1.0, *, hidden: Sequence[int] = (128,),
@@ -109,29 +103,21 @@ class CPGAN:
         self.R_ = mlp(self.n_components, X.shape[1], self.hidden).to(dev)
         opt_g, opt_c, opt_r = (torch.optim.Adam(m.parameters(), lr=self.lr) for m in (self.G_, self.C_, self.R_))
         Xt, yt = as_tensors(X, y, dev)
-        gen = torch.Generator().manual_seed(self.seed)
         mse, ce = nn.functional.mse_loss, nn.functional.cross_entropy
-        for epoch in tqdm(range(self.epochs), desc=f"CPGAN lambda={self.lam:g}", disable=not self.progress,
-                          leave=False):
-            order = torch.randperm(len(Xt), generator=gen).to(dev)
-            sums = np.zeros(2)
-            for start in range(0, len(Xt), self.batch_size):
-                idx = order[start:start + self.batch_size]
-                x, t = Xt[idx], yt[idx]
-                z = self.G_(x).detach()
-                opt_r.zero_grad()
-                mse(self.R_(z), x).backward()  # min_R
-                opt_r.step()
-                opt_c.zero_grad()
-                ce(self.C_(z), t).backward()  # max_C log P(t_hat = t)
-                opt_c.step()
-                z = self.G_(x)
-                rec, cls = mse(self.R_(z), x), ce(self.C_(z), t)
-                opt_g.zero_grad()
-                (self.lam * cls - rec).backward()  # max_G (reconstruction error + lambda * log-likelihood)
-                opt_g.step()
-                sums += [rec.item() * len(idx), cls.item() * len(idx)]
-            self.history.append({"epoch": epoch + 1, "train_mse_R": sums[0] / len(X), "train_ce_C": sums[1] / len(X)})
+
+        def step(batch: Batch) -> dict[str, float]:
+            x, t = Xt[batch.index], yt[batch.index]
+            z = self.G_(x).detach()
+            descend(opt_r, mse(self.R_(z), x))  # min_R
+            descend(opt_c, ce(self.C_(z), t))  # max_C log P(t_hat = t)
+            z = self.G_(x)
+            rec, cls = mse(self.R_(z), x), ce(self.C_(z), t)
+            descend(opt_g, self.lam * cls - rec)  # max_G (reconstruction error + lambda * log-likelihood)
+            return {"train_mse_R": rec.item() * len(x), "train_ce_C": cls.item() * len(x)}
+
+        self.history = fit_minibatches(step, len(Xt), epochs=self.epochs, batch_size=self.batch_size,
+                                       seed=self.seed, device=dev, progress=self.progress,
+                                       desc=f"CPGAN lambda={self.lam:g}")
         for m in (self.G_, self.C_, self.R_):
             m.eval()
         return self

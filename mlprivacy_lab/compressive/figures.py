@@ -1,4 +1,4 @@
-"""Chapter 8's figures: the privacy-utility plane and the intruder's reconstructions."""
+"""Chapter 8's privacy-utility plane (the intruder's reconstructions are drawn with ``plots.image_grid``)."""
 
 from __future__ import annotations
 
@@ -34,19 +34,5 @@ def privacy_utility_figure(points: Sequence[PrivacyUtility], mean_guess: float, 
     ax.set_ylabel("utility: test accuracy →")
     ax.set_title(title)
     ax.legend(fontsize=11, loc="lower left")
-    fig.tight_layout()
-    return fig
-
-
-def reconstruction_grid(originals: np.ndarray, rows: dict[str, np.ndarray]) -> plt.Figure:
-    """Originals on top, then one row of intruder reconstructions per method (images already shaped)."""
-    n = len(originals)
-    fig, axes = plt.subplots(len(rows) + 1, n, figsize=(1.3 * n + 2.5, 1.4 * (len(rows) + 1)), squeeze=False)
-    for r, (name, images) in enumerate([("original", originals), *rows.items()]):
-        for c in range(n):
-            axes[r, c].imshow(np.clip(images[c], 0, 1), cmap="gray_r", vmin=0, vmax=1)
-            axes[r, c].set_xticks([])
-            axes[r, c].set_yticks([])
-        axes[r, 0].set_ylabel(name, rotation=0, ha="right", va="center", fontsize=12)
     fig.tight_layout()
     return fig

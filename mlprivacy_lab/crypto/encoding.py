@@ -1,9 +1,10 @@
 """Signed fixed-point encoding of real numbers as the integers Paillier encrypts.
 
-A real x is stored as the integer m = round(x * 2**frac_bits) (the scale is 2**-frac_bits). Every fresh
-value must satisfy |m| <= 2**value_bits - 1; this declared range, not the value itself, is what the
-encrypted types track, so an overflow is reported *before* it happens and reveals nothing about the
-data (python-paillier reports it at decryption, if at all: its issues #74, #110).
+A real x is stored as the integer m = round(x * 2**frac_bits) (the scale is 2**-frac_bits), by the rules of
+``fixed_point.py`` that secret sharing and garbled circuits share. Every fresh value must satisfy
+|m| <= 2**value_bits - 1; this declared range, not the value itself, is what the encrypted types track, so
+an overflow is reported *before* it happens and reveals nothing about the data (python-paillier reports it
+at decryption, if at all: its issues #74, #110).
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from .fixed_point import check_range, from_fixed, to_fixed
+
 
 @dataclass(frozen=True)
 class FixedPoint:
-    """Encoding parameters of an encrypted value or array.
+    """Encoding parameters of an encrypted value or array. Unlike the ring and garbled carriers it has no
+    word size: the plaintext space Z_n is ~2^1024, so m stays an exact Python int and only the declared
+    ``value_bits`` bounds it.
 
     ``frac_bits``: fractional bits, the scale is ``2**-frac_bits`` (0 encodes integers exactly).
     ``value_bits``: every fresh value satisfies ``|round(x * 2**frac_bits)| < 2**value_bits``.
@@ -60,25 +65,16 @@ class FixedPoint:
         """
         frac = self.frac_bits if frac_bits is None else frac_bits
         limit = self.max_int << (frac - self.frac_bits)
-        flat = np.asarray(values, dtype=object).ravel().tolist()
-        encoded = [_scale(x, frac) for x in flat]
-        for i, m in enumerate(encoded):
-            if abs(m) > limit:
-                raise OverflowError(
-                    f"value {flat[i]!r} (index {i}) encodes to a {abs(m).bit_length()}-bit integer at "
-                    f"frac_bits={frac}, beyond value_bits={self.value_bits}: raise value_bits "
-                    f"(FixedPoint.for_bound helps) or lower frac_bits")
-        return encoded
+        x, m = to_fixed(np.asarray(values, dtype=object), frac)
+        check_range(x, m, -limit, limit, frac, f"value_bits={self.value_bits}",
+                    "raise value_bits (FixedPoint.for_bound helps) or lower frac_bits")
+        return m.ravel().tolist()
 
     @staticmethod
     def decode(ints: list[int], frac_bits: int) -> np.ndarray:
         """Integers at scale ``2**-frac_bits`` back to numbers: int64 (or Python ints) when
         ``frac_bits == 0``, else correctly rounded float64."""
-        if frac_bits == 0:
-            fits = all(-(1 << 63) <= m < (1 << 63) for m in ints)
-            return np.array(ints, dtype=np.int64 if fits else object)
-        scale = 1 << frac_bits
-        return np.array([m / scale for m in ints], dtype=np.float64)
+        return from_fixed(np.array(ints, dtype=object), frac_bits)
 
 
 def multiplier(values: Iterable) -> tuple[list[int], int]:
@@ -86,31 +82,13 @@ def multiplier(values: Iterable) -> tuple[list[int], int]:
 
     Returns the integers and their common number of fractional bits.
     """
-    flat = np.asarray(values, dtype=object).ravel().tolist()
+    flat = np.asarray(values, dtype=object).ravel()
     frac = max((_exact_frac_bits(x) for x in flat), default=0)
-    return [_scale(x, frac) for x in flat], frac
+    return to_fixed(flat, frac)[1].tolist(), frac
 
 
 def _exact_frac_bits(x: object) -> int:
-    if isinstance(x, Integral):
+    """Fractional bits of a finite real's binary expansion (0 for what ``to_fixed`` rejects or keeps exact)."""
+    if isinstance(x, Integral) or not isinstance(x, Real) or not math.isfinite(x):
         return 0
-    _check_real(x)
     return float(x).as_integer_ratio()[1].bit_length() - 1
-
-
-def _check_real(x: object) -> None:
-    if not isinstance(x, Real) or isinstance(x, complex):
-        raise TypeError(f"can only encode real numbers, got {x!r} of type {type(x).__name__}")
-    if not math.isfinite(x):
-        raise ValueError(f"cannot encode {x!r}: only finite numbers have a fixed-point encoding")
-
-
-def _scale(x: object, frac_bits: int) -> int:
-    """round(x * 2**frac_bits) exactly, with Python ints (never numpy's fixed-width ones)."""
-    if isinstance(x, Integral):
-        return int(x) << frac_bits
-    _check_real(x)
-    try:
-        return round(math.ldexp(float(x), frac_bits))
-    except OverflowError:
-        raise OverflowError(f"value {x!r} is too large to encode at frac_bits={frac_bits}") from None

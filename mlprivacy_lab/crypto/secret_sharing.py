@@ -36,8 +36,9 @@ from numbers import Integral, Real
 
 import numpy as np
 
-RING_BITS = 64
-WORD = 8  # bytes per ring element on the wire
+from .fixed_point import RING_BITS, check_magnitude, from_fixed, to_fixed
+
+WORD = RING_BITS // 8  # bytes per ring element on the wire
 _ONE = np.uint64(1)
 
 
@@ -56,8 +57,9 @@ def truncation_failure_bound(value_bits: int) -> float:
 class FixedPointRing:
     """Signed fixed point in Z_{2^64}: x -> round(x * 2^frac_bits) mod 2^64 (two's complement).
 
-    Fresh values must satisfy |x| * 2^frac_bits < 2^max_bits (default 2^62, headroom for one addition);
-    larger values raise ``OverflowError``. Products carry scale 2^-2f until truncated.
+    The rules of ``fixed_point.py``; the carrier is the ring, so m wraps modulo 2^64 and a bound smaller than
+    the ring, |x| * 2^frac_bits < 2^max_bits (default 2^62, headroom for one addition), keeps the sign
+    readable; larger values raise ``OverflowError``. Products carry scale 2^-2f until truncated.
     """
 
     frac_bits: int = 13
@@ -77,29 +79,15 @@ class FixedPointRing:
     def encode(self, x, frac_bits: int | None = None) -> np.ndarray:
         """Reals (or integers when ``frac_bits == 0``) to ring elements; ``OverflowError`` when too large."""
         f = self.frac_bits if frac_bits is None else frac_bits
-        arr = np.asarray(x)
-        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-            raise TypeError(f"can only encode real numbers, got an array of dtype {arr.dtype}")
-        if np.issubdtype(arr.dtype, np.integer) and f == 0:
-            big = arr.astype(object) if arr.size else arr
-            if arr.size and max(abs(int(v)) for v in np.ravel(big)) >= 1 << self.max_bits:
-                raise OverflowError(f"an integer has |x| >= 2^{self.max_bits}: it does not fit the ring with headroom")
-            return arr.astype(np.int64).astype(np.uint64)
-        scaled = np.rint(arr.astype(np.float64) * math.ldexp(1.0, f))
-        if not np.all(np.isfinite(scaled)):
-            raise ValueError("cannot encode NaN or infinity")
-        if scaled.size and np.abs(scaled).max() >= math.ldexp(1.0, self.max_bits):
-            i = int(np.abs(scaled).argmax())
-            raise OverflowError(
-                f"value {np.ravel(arr)[i]!r} (flat index {i}) exceeds the fixed-point range |x| < "
-                f"{math.ldexp(1.0, self.max_bits - f):g} at frac_bits={f}: rescale the data or lower frac_bits")
-        return scaled.astype(np.int64).astype(np.uint64)
+        arr, m = to_fixed(x, f)
+        check_magnitude(arr, m, self.max_bits, f, f"the ring with headroom (|x| * 2^frac_bits < 2^{self.max_bits})",
+                        "rescale the data or lower frac_bits")
+        return m.astype(np.int64).astype(np.uint64)
 
     @staticmethod
     def decode(ring: np.ndarray, frac_bits: int) -> np.ndarray:
         """Ring elements (two's complement) at scale 2^-frac_bits back to int64 (f = 0) or float64."""
-        signed = np.asarray(ring, dtype=np.uint64).view(np.int64)
-        return signed.copy() if frac_bits == 0 else signed.astype(np.float64) / math.ldexp(1.0, frac_bits)
+        return from_fixed(np.asarray(ring, dtype=np.uint64).view(np.int64), frac_bits)
 
 
 @dataclass
@@ -255,11 +243,11 @@ class SMPCSession:
                            first.sharing_id)
 
     # -- the wire ---------------------------------------------------------------------------------
-    def _send(self, n_words: int, bits: int = 64) -> None:
+    def _send(self, n_words: int, bits: int = RING_BITS) -> None:
         self.stats.rounds += 1
         self.stats.bytes_sent += math.ceil(n_words * bits / 8)
 
-    def _open(self, shares: np.ndarray, bits: int = 64, xor: bool = False) -> np.ndarray:
+    def _open(self, shares: np.ndarray, bits: int = RING_BITS, xor: bool = False) -> np.ndarray:
         """Every party broadcasts its share of ``shares`` (one round)."""
         self._send(shares[0].size * self.n_parties * (self.n_parties - 1), bits)
         return np.bitwise_xor.reduce(shares, axis=0) if xor else shares.sum(axis=0, dtype=np.uint64)

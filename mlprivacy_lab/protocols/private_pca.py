@@ -29,12 +29,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..crypto.encoding import FixedPoint
+from ..crypto.fixed_point import RING_BITS  # the circuit's ring: the masked sum is unmasked modulo 2^64
 from ..crypto.garbled import GarbledInt, LocalEngine, jacobi_eigh
 from ..crypto.garbled.twoparty import run_two_party
 from ..crypto.paillier import EncryptedArray, PaillierPublicKey, generate_keypair
 from ..data import make_gaussian_mixture
 
-RING_BITS = 64  # the circuit's ring: the masked sum is unmasked modulo 2^64
 FEATURE_BOUND = 16.0     # public bound on |feature| of the stand-in data, checked in owner_data
 MAX_SAMPLES = 4096       # public bound on one owner's N
 MAX_OWNERS = 255         # share_encoding's headroom: the shares of up to 256 owners add up in every slot
@@ -238,7 +238,7 @@ def output_pads(d: int, width: int = 32) -> dict[str, np.ndarray]:
     """The DU's one-time pads for the circuit outputs (uniform words from ``secrets``)."""
     def words(shape, bits):
         raw = np.frombuffer(secrets.token_bytes(8 * math.prod(shape)), dtype=np.int64).reshape(shape)
-        return raw if bits == 64 else (raw >> (64 - bits))  # uniform signed `bits`-bit words
+        return raw if bits == RING_BITS else (raw >> (RING_BITS - bits))  # uniform signed `bits`-bit words
     return {"ratio": words((d,), width), "axes": words((d, d), width), "mean": words((d,), RING_BITS),
             "total": words((), RING_BITS)}
 

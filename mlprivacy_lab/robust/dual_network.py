@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ..models import as_tensors
 from .dual_layers import DualInput, DualLayer, DualReLU, check_layer, dual_layer
 
 
@@ -29,12 +30,6 @@ def flat_layers(model: nn.Module) -> list[nn.Module]:
     for layer in model:
         layers += flat_layers(layer) if isinstance(layer, nn.Sequential) else [layer]
     return layers
-
-
-def _as_tensor(x, model: nn.Module) -> Tensor:
-    param = next(model.parameters())
-    x = torch.as_tensor(np.asarray(x) if not isinstance(x, Tensor) else x)
-    return x.to(device=param.device, dtype=param.dtype)
 
 
 def input_box(x: Tensor, epsilon: float, data_range: tuple[float, float] | None = None) -> tuple[Tensor, Tensor]:
@@ -139,7 +134,9 @@ class DualNetwork:
         return objective.squeeze(1) if squeeze else objective
 
 
-def _check_c(c: Tensor, batch: int, out_features: int | None) -> None:
+def check_objective_shape(c: Tensor, batch: int, out_features: int | None) -> None:
+    """A clear error unless the objective vectors ``c`` of ``c^T f`` fit a batch of ``batch`` inputs: shape
+    ``(batch, classes)`` or ``(batch, m, classes)``, with ``classes == out_features`` when that is known."""
     if c.dim() not in (2, 3) or c.shape[0] != batch:
         raise ValueError(f"c must have shape (batch, classes) or (batch, m, classes) with batch={batch}, "
                          f"got {tuple(c.shape)}")
@@ -158,11 +155,11 @@ def lower_bound(model: nn.Sequential, x, epsilon: float, c, *, data_range: tuple
     layers from ``k`` random projections (Wong et al., NeurIPS 2018): fast for training, not a certificate.
     Gradients flow to the model's parameters.
     """
-    x = _as_tensor(x, model)
-    c = _as_tensor(c, model)
+    x = as_tensors(x, model=model)
+    c = as_tensors(c, model=model)
     lo, hi = input_box(x, epsilon, data_range)
     dual = DualNetwork(model, lo, hi, projection, seed)
-    _check_c(c, x.shape[0], dual.out_features)
+    check_objective_shape(c, x.shape[0], dual.out_features)
     return dual(c)
 
 
@@ -179,8 +176,7 @@ def robust_logits(model: nn.Sequential, x, y, epsilon: float, *, data_range: tup
 
     Entry ``y`` is 0 and entry ``j`` upper-bounds ``f_j - f_y`` over the box (Wong & Kolter 2018, Thm. 2).
     """
-    x = _as_tensor(x, model)
-    y = torch.as_tensor(y, device=x.device).long()
+    x, y = as_tensors(x, y, model=model)
     with torch.no_grad():
         n_classes = model(x[:1]).shape[1]
     return -lower_bound(model, x, epsilon, margin_matrix(y, n_classes).to(x.dtype), data_range=data_range,
@@ -191,7 +187,7 @@ def robust_loss(model: nn.Sequential, x, y, epsilon: float, *, data_range: tuple
                 projection: int | None = None, seed: int | None = None) -> tuple[Tensor, Tensor]:
     """Robust cross-entropy ``L(-J_epsilon(x, nu), y)`` (Wong & Kolter 2018, Eq. 14) and, per sample,
     whether the bound fails to certify it."""
-    y = torch.as_tensor(y, device=next(model.parameters()).device).long()
+    x, y = as_tensors(x, y, model=model)
     f = robust_logits(model, x, y, epsilon, data_range=data_range, projection=projection, seed=seed)
     not_certified = (f.scatter(1, y[:, None], -torch.inf).max(1).values >= 0)
     return nn.functional.cross_entropy(f, y), not_certified

@@ -6,7 +6,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .dual_network import DualNetwork, _as_tensor, input_box, lower_bound, margin_matrix
+from ..models import as_tensors
+from .dual_network import DualNetwork, input_box, lower_bound, margin_matrix
 from .interval import interval_bounds, interval_lower_bound
 
 
@@ -22,8 +23,7 @@ def certify(model: nn.Sequential, X, y, epsilon: float, *, data_range: tuple[flo
         raise ValueError(f"method must be 'dual' or 'interval', got {method!r}")
     bound = lower_bound if method == "dual" else interval_lower_bound
     model.eval()
-    X = _as_tensor(X, model)
-    y = torch.as_tensor(np.asarray(y), device=X.device).long()
+    X, y = as_tensors(X, y, model=model)
     n_classes = model(X[:1]).shape[1]
     out = []
     for start in range(0, len(X), batch_size):
@@ -36,7 +36,7 @@ def certify(model: nn.Sequential, X, y, epsilon: float, *, data_range: tuple[flo
 @torch.no_grad()
 def bound_widths(model: nn.Sequential, X, epsilon: float, *, batch_size: int = 1) -> list[tuple[float, float]]:
     """Mean width ``u - l`` of every ReLU's pre-activation bounds: (dual, interval), averaged over ``X``."""
-    X = _as_tensor(X, model)
+    X = as_tensors(X, model=model)
     sums: np.ndarray | None = None
     for start in range(0, len(X), batch_size):
         xb = X[start:start + batch_size]

@@ -6,7 +6,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .dual_network import _as_tensor, lower_bound
+from ..models import as_tensors
+from .dual_network import lower_bound
 from .interval import interval_bounds
 
 
@@ -18,7 +19,7 @@ def reachable_points(model: nn.Sequential, x: np.ndarray, epsilon: float, n: int
     g = np.linspace(-epsilon, epsilon, n)
     grid = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2) + np.asarray(x)
     with torch.no_grad():
-        return model(_as_tensor(grid, model)).cpu().numpy()
+        return model(as_tensors(grid, model=model)).cpu().numpy()
 
 
 def outer_polygon(model: nn.Sequential, x: np.ndarray, epsilon: float, n_directions: int = 180) -> np.ndarray:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..models import as_tensors
 from .dual_layers import SUPPORTED
-from .dual_network import _as_tensor, _check_c, flat_layers, input_box
+from .dual_network import check_objective_shape, flat_layers, input_box
 
 
 def _interval_layer(layer: nn.Module, index: int, mid: Tensor, rad: Tensor) -> tuple[Tensor, Tensor]:
@@ -33,7 +34,7 @@ def _interval_layer(layer: nn.Module, index: int, mid: Tensor, rad: Tensor) -> t
 def interval_bounds(model: nn.Sequential, x, epsilon: float, *,
                     data_range: tuple[float, float] | None = None) -> list[tuple[Tensor, Tensor]]:
     """Boxes ``(l, u)`` of every ReLU's input and, last, of the output, over ``||delta||_inf <= epsilon``."""
-    x = _as_tensor(x, model)
+    x = as_tensors(x, model=model)
     lo, hi = input_box(x, epsilon, data_range)
     mid, rad = (lo + hi) / 2, (hi - lo) / 2
     boxes = []
@@ -48,8 +49,8 @@ def interval_lower_bound(model: nn.Sequential, x, epsilon: float, c, *,
                          data_range: tuple[float, float] | None = None) -> Tensor:
     """Interval lower bound of ``c^T f(x + delta)`` over ``||delta||_inf <= epsilon``; same shapes as
     ``lower_bound``."""
-    x = _as_tensor(x, model)
-    c = _as_tensor(c, model)
+    x = as_tensors(x, model=model)
+    c = as_tensors(c, model=model)
     layers = flat_layers(model)
     lo, hi = input_box(x, epsilon, data_range)
     mid, rad = (lo + hi) / 2, (hi - lo) / 2
@@ -57,7 +58,7 @@ def interval_lower_bound(model: nn.Sequential, x, epsilon: float, c, *,
     fold = isinstance(last, nn.Linear)
     for i, layer in enumerate(layers[:-1] if fold else layers):
         mid, rad = _interval_layer(layer, i, mid, rad)
-    _check_c(c, x.shape[0], last.out_features if fold else mid[0].numel())
+    check_objective_shape(c, x.shape[0], last.out_features if fold else mid[0].numel())
     squeeze = c.dim() == 2
     c = c.unsqueeze(1) if squeeze else c
     if fold:  # c^T (W z + b) = (W^T c)^T z + c^T b

@@ -15,10 +15,9 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from ..config import device as default_device
-from ..models import as_tensors
+from ..models import Batch, as_tensors, check_batching, descend, fit_minibatches
 from .dual_network import robust_loss
 
 
@@ -42,41 +41,44 @@ def train_robust(model: nn.Sequential, X: np.ndarray, y: np.ndarray, epsilon: fl
     """
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
-    if epochs < 1 or batch_size < 1 or not 0 <= warmup_epochs <= epochs:
-        raise ValueError("need epochs >= 1, batch_size >= 1 and 0 <= warmup_epochs <= epochs")
+    check_batching(epochs, batch_size)
+    if not 0 <= warmup_epochs <= epochs:
+        raise ValueError(f"need 0 <= warmup_epochs <= epochs ({epochs}), got warmup_epochs={warmup_epochs!r}")
     if not 0 < epsilon_start <= epsilon:
         raise ValueError(f"need 0 < epsilon_start <= epsilon, got {epsilon_start} and {epsilon}")
     dev = device or default_device()
     model.to(dev).train()
     Xt, yt = as_tensors(X, y, dev)
-    gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     steps_per_epoch = (len(Xt) + batch_size - 1) // batch_size
+    warmup_steps = warmup_epochs * steps_per_epoch
     decay_epochs = max(epochs - warmup_epochs, 1)
-    history: list[dict] = []
-    step = 0
-    for epoch in tqdm(range(epochs), desc="robust training", disable=not progress, leave=False):
+    clock = (0.0, 0.0)  # wall and CPU time at the start of the epoch
+
+    def start_epoch(epoch: int) -> None:
+        nonlocal clock
         after = max(epoch - warmup_epochs + 1, 0)
         for group in opt.param_groups:
             group["lr"] = lr * (final_lr / lr) ** (after / decay_epochs)
-        order = torch.randperm(len(Xt), generator=gen).to(dev)
-        start, cpu_start, total_loss, total_err = time.perf_counter(), time.process_time(), 0.0, 0.0
-        for first in range(0, len(Xt), batch_size):
-            idx = order[first:first + batch_size]
-            eps = epsilon_schedule(step, warmup_epochs * steps_per_epoch, epsilon, epsilon_start)
-            loss, err = robust_loss(model, Xt[idx], yt[idx], eps, data_range=data_range, projection=projection,
-                                    seed=seed * 1_000_003 + step)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total_loss += float(loss.detach()) * len(idx)
-            total_err += float(err.float().sum())
-            step += 1
-        record = {"epoch": epoch + 1, "epsilon": eps, "lr": opt.param_groups[0]["lr"],
-                  "robust_loss": total_loss / len(Xt), "robust_err_train": total_err / len(Xt),
-                  "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu_start}
-        history.append(record)
+        clock = (time.perf_counter(), time.process_time())
+
+    def step(batch: Batch) -> dict[str, float]:
+        eps = epsilon_schedule(batch.step, warmup_steps, epsilon, epsilon_start)
+        loss, err = robust_loss(model, Xt[batch.index], yt[batch.index], eps, data_range=data_range,
+                                projection=projection, seed=seed * 1_000_003 + batch.step)
+        descend(opt, loss)
+        return {"robust_loss": float(loss.detach()) * len(batch.index), "robust_err_train": float(err.float().sum())}
+
+    def end_epoch(record: dict) -> None:
+        last_step = record["epoch"] * steps_per_epoch - 1
+        record.update(epsilon=epsilon_schedule(last_step, warmup_steps, epsilon, epsilon_start),
+                      lr=opt.param_groups[0]["lr"], seconds=time.perf_counter() - clock[0],
+                      cpu_seconds=time.process_time() - clock[1])
         if on_epoch is not None:
             on_epoch(model, record)
+
+    history = fit_minibatches(step, len(Xt), epochs=epochs, batch_size=batch_size, seed=seed, device=dev,
+                              progress=progress, desc="robust training", on_epoch_start=start_epoch,
+                              on_epoch_end=end_epoch)
     model.eval()
     return history

@@ -16,7 +16,8 @@ fixed-point numbers with numpy-style operators::
 
 from .engine import Engine, EvaluatorEngine, GarblerEngine, LocalEngine, PlainEngine
 from .linalg import jacobi_eigh
+from .twoparty import TwoPartyResult, run_two_party
 from .values import GarbledInt, concatenate, decode, encode, stack, where
 
 __all__ = ["Engine", "PlainEngine", "LocalEngine", "GarblerEngine", "EvaluatorEngine", "GarbledInt",
-           "encode", "decode", "where", "concatenate", "stack", "jacobi_eigh"]
+           "encode", "decode", "where", "concatenate", "stack", "jacobi_eigh", "run_two_party", "TwoPartyResult"]

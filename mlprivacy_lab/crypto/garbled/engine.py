@@ -11,17 +11,15 @@ layer, across every lane, at once.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from ..ot import Channel, OTExtensionReceiver, OTExtensionSender
-from ..ot.aes import U64
+from ..ot import Channel, InProcessOTExtension, OTExtensionReceiver, OTExtensionSender
+from ..aes import LABEL_BYTES, U64
 from .halfgates import CHUNK, TABLE_WORDS, EvaluatorCore, GarblerCore
 from .values import GarbledInt, encode
 
 OWNERS = ("garbler", "evaluator")
-LABEL_BYTES = 16
 TABLE_BYTES = 8 * TABLE_WORDS  # 32 bytes per AND gate
 
 
@@ -262,7 +260,7 @@ class LocalEngine(Engine):
         self.evaluator = EvaluatorCore()
         self._zero = self.garbler.zero_labels(1)[0]
         self._table = np.empty(TABLE_WORDS * CHUNK, dtype=U64)
-        self._ot: tuple[OTExtensionSender, OTExtensionReceiver, Channel, Channel] | None = None
+        self._ot: InProcessOTExtension | None = None
         self.label_bytes = LABEL_BYTES
         self.reveal_bytes = 0
 
@@ -305,19 +303,9 @@ class LocalEngine(Engine):
         return np.stack([zero, held], axis=1).reshape(*shape, 2, 2)
 
     def _oblivious_transfer(self, zero, one, bits):
-        with ThreadPoolExecutor(1) as pool:
-            if self._ot is None:
-                g_end, e_end = Channel.pair()
-                for end in (g_end, e_end):
-                    end.sock.settimeout(300)
-                sender = pool.submit(OTExtensionSender, g_end)
-                receiver = OTExtensionReceiver(e_end)
-                self._ot = (sender.result(), receiver, g_end, e_end)
-            sender, receiver = self._ot[0], self._ot[1]
-            sent = pool.submit(sender.send, zero, one)
-            held = receiver.receive(bits)
-            sent.result()
-        return held
+        if self._ot is None:
+            self._ot = InProcessOTExtension()
+        return self._ot.transfer(zero, one, bits)
 
     def _reveal(self, wires):
         g, e = wires[..., 0, :], wires[..., 1, :]
@@ -329,7 +317,7 @@ class LocalEngine(Engine):
         return ((g[..., 0] ^ e[..., 0]) & U64(1)).astype(np.uint8)
 
     def stats(self):
-        ot = self._ot[2].traffic.bytes_sent + self._ot[3].traffic.bytes_sent if self._ot else 0
+        ot = self._ot.bytes_sent if self._ot else 0
         return {**super().stats(), "label_bytes": self.label_bytes, "ot_bytes": ot,
                 "reveal_bytes": self.reveal_bytes,
                 "bytes_total": self.table_bytes + self.label_bytes + ot + self.reveal_bytes}

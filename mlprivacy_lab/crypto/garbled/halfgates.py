@@ -21,14 +21,11 @@ stride works (the one-process engine hands its labels over in place, both partie
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from types import SimpleNamespace
 
 import numpy as np
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from ..ot.aes import FIXED_KEY, U64, AesPrg, sigma_into
+from ..aes import PERMUTE_MAX_BLOCKS, U64, AesPrg, fixed_key_aes, sigma_into
 
 #: Gates per kernel call: big enough to amortize numpy's per-call cost (~25 µs per kernel call), small enough
 #: for the cache; 16384 = one AND layer of a 512-lane block (values.LANE_BLOCK) was fastest here (bench gc).
@@ -38,29 +35,6 @@ _TWEAK_STEP = np.stack([2 * np.arange(CHUNK, dtype=U64), 2 * np.arange(CHUNK, dt
 _ONE = U64(1)
 #: A colour bit → a 128-bit mask (one complex128 scalar per 16-byte label, picked with np.take).
 _MASKS = np.array([[0, 0], [2**64 - 1, 2**64 - 1]], dtype=U64).view(np.complex128)[:, 0]
-
-
-#: Second key of the XTS pipeline below (XTS needs two distinct keys; this one only makes the tweaks zero).
-_XTS_TWEAK_KEY = hashlib.sha256(b"mlprivacy-lab XTS tweak key").digest()[:16]
-
-
-def _fixed_key_aes():
-    """An encryptor whose ``update_into`` computes π = AES-128(FIXED_KEY, ·) block by block, as ECB does.
-
-    It runs AES-XTS (IEEE 1619) with data key FIXED_KEY and the initial value IV = AES⁻¹(_XTS_TWEAK_KEY, 0):
-    XTS encrypts block i as π(P_i ⊕ T_i) ⊕ T_i with T_i = AES(_XTS_TWEAK_KEY, IV)·αⁱ = 0·αⁱ = 0, so the
-    output is exactly π(P_i) — computed by OpenSSL's faster XTS code path (about a third less time per block
-    than its ECB here). Checked against ECB on random blocks; plain ECB if the check ever fails."""
-    ecb = Cipher(algorithms.AES(FIXED_KEY), modes.ECB()).encryptor()
-    try:
-        iv = Cipher(algorithms.AES(_XTS_TWEAK_KEY), modes.ECB()).decryptor().update(bytes(16))
-        xts = Cipher(algorithms.AES(FIXED_KEY + _XTS_TWEAK_KEY), modes.XTS(iv)).encryptor()
-        probe = secrets.token_bytes(16 * 64)
-        if xts.update(probe) == ecb.update(probe) and xts.update(probe[:32]) == ecb.update(probe[:32]):
-            return xts
-    except ValueError:  # a backend without XTS or with different key rules
-        pass
-    return Cipher(algorithms.AES(FIXED_KEY), modes.ECB()).encryptor()
 
 
 def _as_scalars(labels: np.ndarray) -> np.ndarray:
@@ -79,7 +53,10 @@ class _Scratch:
     gates, made once per n (building numpy views costs about as much as the arithmetic on a small chunk)."""
 
     def __init__(self, blocks_per_gate: int, labels: int, tile: np.ndarray | None = None) -> None:
-        self._aes = _fixed_key_aes()
+        if blocks_per_gate * CHUNK > PERMUTE_MAX_BLOCKS:
+            raise ValueError(f"CHUNK={CHUNK} gates need {blocks_per_gate * CHUNK} AES blocks per call, more than "
+                             f"the {PERMUTE_MAX_BLOCKS} fixed_key_aes allows: lower CHUNK")
+        self._aes = fixed_key_aes()
         self._blocks_per_gate = blocks_per_gate
         self._keys = np.empty((blocks_per_gate * CHUNK, 2), dtype=U64)
         self._out = np.empty((blocks_per_gate * CHUNK + 1, 2), dtype=U64)  # update_into: room for one more
@@ -128,7 +105,7 @@ class _Scratch:
 
     def permute(self, v: SimpleNamespace) -> np.ndarray:
         """π(K) = AES-128(FIXED_KEY, K) of all hash inputs K = σ(x) ⊕ j of the chunk, in one AES call.
-        The tweakable hash of ``ot.aes.FixedKeyHash`` is H(x, j) = π(K) ⊕ K (Guo, Katz, Wang, Yu, IEEE S&P
+        The tweakable hash of ``aes.FixedKeyHash`` is H(x, j) = π(K) ⊕ K (Guo, Katz, Wang, Yu, IEEE S&P
         2020); the kernels keep π(K) and K apart so that sums of hashes fold the K terms into constants."""
         self._aes.update_into(v.keys_bytes, self._out_bytes)
         return v.perm

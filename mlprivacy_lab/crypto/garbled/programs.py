@@ -1,4 +1,5 @@
-"""Two-party programs for the chapter, the benchmark and the tests.
+"""Two-party programs for the chapter, the benchmark and the tests, their plaintext references and the
+AND-gate cost of each operation.
 
 A program is a module-level function ``program(engine, **inputs)``: it runs unchanged on a ``LocalEngine``
 (both inputs given), on a ``PlainEngine`` (plaintext reference), or split across two processes by
@@ -11,7 +12,9 @@ import time
 
 import numpy as np
 
+from .engine import PlainEngine
 from .linalg import jacobi_eigh
+from .values import where
 
 
 def millionaires(engine, alice=None, bob=None, width: int = 32) -> int:
@@ -56,6 +59,13 @@ def fixed_point_products(engine, x=None, y=None, lanes: int | None = None, width
             "products": np.asarray(engine.reveal(product))}
 
 
+def fixed_point_product_reference(x: np.ndarray, y: np.ndarray, frac: int = 16) -> np.ndarray:
+    """numpy's int64 fixed-point product ⌊x·y·2^frac⌋ / 2^frac of the rounded inputs: what
+    ``fixed_point_products`` must reveal (the circuit's documented semantics)."""
+    product = np.rint(np.asarray(x) * 2 ** frac).astype(np.int64) * np.rint(np.asarray(y) * 2 ** frac).astype(np.int64)
+    return (product >> frac) / 2 ** frac
+
+
 def private_pca(engine, alice=None, bob=None, d: int | None = None, sweeps: int = 6, width: int = 32,
                 frac: int = 16) -> dict:
     """The lecture's distributed PCA, principal-axis step: each data owner ℓ holds its share R_ℓ/N = Σ x xᵀ/N
@@ -71,3 +81,27 @@ def private_pca(engine, alice=None, bob=None, d: int | None = None, sweeps: int 
     values, vectors = jacobi_eigh(cov, sweeps=sweeps)
     return {"eigenvalues": engine.reveal(values), "eigenvectors": engine.reveal(vectors),
             "and_gates": engine.and_gates}
+
+
+def and_gate_counts(width: int = 32, frac: int = 16) -> dict[str, int]:
+    """Exact AND gates of each library operation on one lane, counted by the plaintext engine."""
+    ops = {
+        "add": lambda x, y, b: x + y, "sub": lambda x, y, b: x - y, "neg": lambda x, y, b: -x,
+        "less_than": lambda x, y, b: x < y, "equal": lambda x, y, b: x == y,
+        "mux": lambda x, y, b: where(b, x, y), "abs": lambda x, y, b: abs(x),
+        "mul_int": lambda x, y, b: x * y, "div_int": lambda x, y, b: x / y, "sqrt_int": lambda x, y, b: x.sqrt(),
+    }
+    counts = {}
+    for fmt, f in (("", 0), ("fixed_", frac)):
+        engine = PlainEngine()
+        x = engine.input("garbler", 3, width=width, frac=f)
+        y = engine.input("evaluator", 2, width=width, frac=f)
+        bit = x < y
+        for name, op in ops.items():
+            if f and name not in ("mul_int", "div_int", "sqrt_int"):
+                continue
+            before = engine.and_gates
+            op(x, y, bit)
+            counts[(fmt + name).replace("fixed_mul_int", "fixed_mul").replace("fixed_div_int", "fixed_div")
+                   .replace("fixed_sqrt_int", "fixed_sqrt")] = engine.and_gates - before
+    return counts

@@ -13,37 +13,28 @@ from functools import partial
 
 import numpy as np
 
+from ..fixed_point import RING_BITS, check_range, from_fixed, to_fixed
 from . import circuits as C
 
-MAX_WIDTH = 64
+MAX_WIDTH = RING_BITS  # values are decoded into 64-bit words
 #: Multiplications, divisions and square roots run over at most this many lanes at a time, so that each
 #: layer's labels stay in the CPU cache (512 was fastest on the development machine; see bench ``gc``).
 LANE_BLOCK = 512
 
 
 def encode(values, width: int, frac: int = 0, signed: bool = True) -> np.ndarray:
-    """Two's-complement bits (width, *shape), least significant first, of integers or reals·2^frac (rounded)."""
+    """Two's-complement bits (width, *shape), least significant first, of integers or reals·2^frac, rounded by
+    the rules of ``fixed_point.py``; the carrier is a ``width``-bit circuit word, so the range is
+    [-2^(width-1), 2^(width-1)) (signed) or [0, 2^width) and the bits wrap modulo 2^width."""
     if not isinstance(width, numbers.Integral) or not 1 <= width <= MAX_WIDTH:
         raise ValueError(f"width must be an integer in 1..{MAX_WIDTH}, got {width!r}")
     if not isinstance(frac, numbers.Integral) or not 0 <= frac < width:
         raise ValueError(f"frac (fractional bits) must be in 0..width-1, got {frac!r} for width {width}")
-    x = np.asarray(values)
-    if x.dtype == object or x.dtype.kind not in "biuf":
-        raise TypeError(f"values must be numbers (int, float or numpy arrays of them), got dtype {x.dtype}")
-    if x.dtype.kind == "f" or frac:
-        scaled = np.rint(x.astype(np.float64) * 2.0 ** frac)
-        if not np.all(np.isfinite(scaled)):
-            raise ValueError("values must be finite to encode as fixed-point")
-        ints = [int(v) for v in scaled.reshape(-1)]
-    else:
-        ints = [int(v) for v in x.reshape(-1)]
-    low, high = (-(1 << (width - 1)), 1 << (width - 1)) if signed else (0, 1 << width)
-    bad = [v for v in ints if not low <= v < high]
-    if bad:
-        kind = f"{'signed' if signed else 'unsigned'} {width}-bit" + (f" with {frac} fractional bits" if frac else "")
-        raise OverflowError(f"{bad[0] / 2 ** frac:g} does not fit a {kind} number (range "
-                            f"[{low / 2 ** frac:g}, {high / 2 ** frac:g})): widen the format or rescale")
-    words = np.array([v % (1 << width) for v in ints], dtype=np.uint64).reshape(x.shape)
+    x, m = to_fixed(values, frac)
+    low, high = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
+    kind = f"{'signed' if signed else 'unsigned'} {width}-bit" + (f" with {frac} fractional bits" if frac else "")
+    check_range(x, m, low, high, frac, f"a {kind} number", "widen the format or rescale")
+    words = m.astype(np.int64 if signed else np.uint64).astype(np.uint64) & np.uint64((1 << width) - 1)
     shifts = np.arange(width, dtype=np.uint64).reshape(-1, *([1] * x.ndim))
     return ((words[None] >> shifts) & np.uint64(1)).astype(np.uint8)
 
@@ -54,11 +45,11 @@ def decode(bits: np.ndarray, frac: int = 0, signed: bool = True) -> np.ndarray:
     words = np.zeros(bits.shape[1:], dtype=np.uint64)
     for i in range(width):
         words |= bits[i].astype(np.uint64) << np.uint64(i)
-    if signed and width < 64:
+    if signed and width < MAX_WIDTH:
         ints = words.astype(np.int64) - (((words >> np.uint64(width - 1)) & np.uint64(1)).astype(np.int64) << width)
     else:
         ints = words.view(np.int64) if signed else words
-    return ints / 2.0 ** frac if frac else ints
+    return from_fixed(ints, frac)
 
 
 class GarbledInt:

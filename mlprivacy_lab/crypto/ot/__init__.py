@@ -7,6 +7,7 @@ comes from ``secrets`` (and AES-CTR streams seeded from it); messages travel ove
 from .base import ot_receive, ot_send, random_ot_receive, random_ot_send
 from .channel import Channel, Traffic
 from .extension import OTExtensionReceiver, OTExtensionSender
+from .local import InProcessOTExtension
 
 __all__ = ["Channel", "Traffic", "ot_send", "ot_receive", "random_ot_send", "random_ot_receive",
-           "OTExtensionSender", "OTExtensionReceiver"]
+           "OTExtensionSender", "OTExtensionReceiver", "InProcessOTExtension"]

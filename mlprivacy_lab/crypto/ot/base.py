@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import gmpy2
 import numpy as np
 
+from ..aes import LABEL_BYTES
 from .channel import Channel
 
 P = gmpy2.mpz(int(
@@ -37,7 +38,6 @@ P = gmpy2.mpz(int(
 G = gmpy2.mpz(2)  # a quadratic residue (p ≡ 7 mod 8), so it generates the order-q subgroup
 ELEMENT_BYTES = 384
 EXPONENT_BITS = 256
-KEY_BYTES = 16
 
 
 def _encode(x: gmpy2.mpz) -> bytes:
@@ -53,7 +53,7 @@ def _decode(raw: bytes, what: str) -> gmpy2.mpz:
 
 def _kdf(index: int, a: gmpy2.mpz, b: gmpy2.mpz, shared: gmpy2.mpz) -> bytes:
     data = b"mlprivacy-lab simplest OT" + index.to_bytes(8, "big") + _encode(a) + _encode(b) + _encode(shared)
-    return hashlib.sha256(data).digest()[:KEY_BYTES]
+    return hashlib.sha256(data).digest()[:LABEL_BYTES]
 
 
 def _check_bits(choices: Sequence[int]) -> list[int]:
@@ -95,8 +95,8 @@ def _xor(x: bytes, y: bytes) -> bytes:
 def ot_send(channel: Channel, messages: Sequence[tuple[bytes, bytes]]) -> None:
     """Chosen-message 1-out-of-2 OT of 16-byte messages: each pair is sent masked with the random-OT keys."""
     for m0, m1 in messages:
-        if len(m0) != KEY_BYTES or len(m1) != KEY_BYTES:
-            raise ValueError(f"OT messages must be {KEY_BYTES} bytes each (got {len(m0)} and {len(m1)})")
+        if len(m0) != LABEL_BYTES or len(m1) != LABEL_BYTES:
+            raise ValueError(f"OT messages must be {LABEL_BYTES} bytes each (got {len(m0)} and {len(m1)})")
     keys = random_ot_send(channel, len(messages))
     channel.send(b"".join(_xor(m0, k0) + _xor(m1, k1) for (m0, m1), (k0, k1) in zip(messages, keys)))
 
@@ -105,6 +105,6 @@ def ot_receive(channel: Channel, choices: Sequence[int]) -> list[bytes]:
     """Receiver of chosen-message OT: gets message ``choices[i]`` of pair i and nothing about the other."""
     bits = _check_bits(choices)
     keys = random_ot_receive(channel, bits)
-    raw = channel.recv(2 * KEY_BYTES * len(bits))
-    return [_xor(raw[(2 * i + c) * KEY_BYTES:(2 * i + c + 1) * KEY_BYTES], k)
+    raw = channel.recv(2 * LABEL_BYTES * len(bits))
+    return [_xor(raw[(2 * i + c) * LABEL_BYTES:(2 * i + c + 1) * LABEL_BYTES], k)
             for i, (c, k) in enumerate(zip(bits, keys))]

@@ -10,7 +10,7 @@
     receiver:  x_j^{r_j} = y_j^{r_j} ⊕ H(t_j, j)
 
 G is AES-CTR keyed with the seed (its stream continues across calls); H is the fixed-key tweakable
-correlation-robust hash of ``aes.py``. Messages are 128-bit labels, arrays of shape (m, 2) uint64.
+correlation-robust hash of ``crypto/aes.py``. Messages are 128-bit labels, arrays of shape (m, 2) uint64.
 Secure against semi-honest parties.
 """
 
@@ -20,11 +20,11 @@ import secrets
 
 import numpy as np
 
-from .aes import OT_TWEAK_DOMAIN, U64, AesPrg, FixedKeyHash
+from ..aes import LABEL_BYTES, OT_TWEAK_DOMAIN, U64, AesPrg, FixedKeyHash
 from .base import random_ot_receive, random_ot_send
 from .channel import Channel
 
-KAPPA = 128
+KAPPA = 8 * LABEL_BYTES  # κ = 128 base OTs: row j of the transposed matrix is one label
 _BLOCK_BYTES = 8192  # columns per transpose block: 65,536 OTs
 
 

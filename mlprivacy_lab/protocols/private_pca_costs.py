@@ -1,19 +1,17 @@
-"""Benchmark ``private_pca``: the lecture's COMPUTATION COSTS table of privacy-preserving PCA, row by row.
+"""The lecture's COMPUTATION COSTS table of privacy-preserving PCA, row by row, beside our measurements.
 
 The lecture's data sets cannot ship with the lab: each row runs on a shape-matched stand-in (a seeded
 Gaussian mixture with the same number of features, split across 3 data owners), with a 1024-bit Paillier key
-and the lecture's number of Jacobi sweeps. Garbled Jacobi costs grow like d^3 per sweep, so quick mode runs
-the d = 8 row and full mode the rows up to d = 14; rows not run report null.
+and the lecture's number of Jacobi sweeps. Garbled Jacobi costs grow like d^3 per sweep, so callers choose up
+to which d the garbled column runs; rows not run report null. Chapter 6 and the ``private_pca`` benchmark
+print this table.
 """
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 from sklearn.decomposition import PCA
 
-from ..benchmarking import register
 from .private_pca import (CryptoServiceProvider, DataOwner, PrivatePCA, ShareFormat, aggregate, lecture_sweeps,
                           owner_data)
 
@@ -76,14 +74,3 @@ def cost_table(garbled_up_to: int) -> list[dict]:
 
 STAND_IN = (f"the lecture's data sets are not shipped: each row uses a seeded {OWNERS}-owner Gaussian mixture "
             f"({ROWS_PER_OWNER} rows per owner) with the row's d features")
-
-
-@register("private_pca", "chapter 6: the lecture's private-PCA cost table (DO, DU add, CSP decrypt, garbled "
-                         "Jacobi) on shape-matched stand-ins, 1024-bit Paillier")
-def private_pca_bench(quick: bool) -> dict:
-    garbled_up_to = 8 if quick else 14
-    return {"stand_in": STAND_IN, "key_bits": 1024, "threads": 1,
-            "parties": "all in one process (LocalEngine for the garbled part)",
-            "garbled_rows_not_run": f"du_pca_gc_s, sweeps and and_gates are null beyond d={garbled_up_to}: garbled "
-                                    "Jacobi costs ~d^3 per sweep and does not fit this mode's time",
-            "rows": cost_table(garbled_up_to), "load_average_1min": round(os.getloadavg()[0], 2)}

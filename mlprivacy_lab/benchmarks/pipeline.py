@@ -1,4 +1,4 @@
-"""Chapter 0's benchmark: the MNIST-5k pipeline model that later chapters attack."""
+"""Benchmark ``pipeline`` (chapter 0): the MNIST-5k pipeline model that later chapters attack."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ import time
 
 import numpy as np
 
-from .api import PredictionAPI
-from .benchmarking import register
-from .config import setup_torch
-from .data import load_dataset
-from .models import accuracy, mlp, train_classifier
+from ..api import PredictionAPI
+from ..bench_registry import register
+from ..config import setup_torch
+from ..data import mnist5k_split
+from ..models import accuracy, mlp, train_classifier
 
 
 @register("pipeline", "chapter 0: train the MNIST-5k classifier, accuracy and API query throughput")
 def pipeline_bench(quick: bool) -> dict:
     setup_torch(seed=0)
-    data = load_dataset("mnist5k", test_size=1000, seed=0)
+    data = mnist5k_split()
     epochs = 3 if quick else 15
     start = time.perf_counter()
     model = train_classifier(mlp(data.n_features, data.n_classes, (256,)), data.X_train, data.y_train,

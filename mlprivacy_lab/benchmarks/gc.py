@@ -1,4 +1,5 @@
-"""Benchmark ``gc``: garbling throughput on a batch of 32-bit fixed-point products, one and two processes."""
+"""Benchmark ``gc`` (chapter 5): garbling throughput on a batch of 32-bit fixed-point products, in one process
+and in two processes over a socket."""
 
 from __future__ import annotations
 
@@ -7,51 +8,20 @@ import secrets
 
 import numpy as np
 
-from ...benchmarking import register
-from .engine import LocalEngine, PlainEngine
-from .programs import fixed_point_products
-from .twoparty import run_two_party
-from .values import where
+from ..bench_registry import register
+from ..crypto.garbled.engine import LocalEngine
+from ..crypto.garbled.programs import and_gate_counts, fixed_point_product_reference, fixed_point_products
+from ..crypto.garbled.twoparty import run_two_party
 
 WIDTH, FRAC = 32, 16
 TARGET_ONE_PROCESS = 20e6
 TARGET_TWO_PROCESS = 5e6
 
 
-def and_gate_counts(width: int = WIDTH, frac: int = FRAC) -> dict[str, int]:
-    """Exact AND gates of each library operation on one lane, counted by the plaintext engine."""
-    ops = {
-        "add": lambda x, y, b: x + y, "sub": lambda x, y, b: x - y, "neg": lambda x, y, b: -x,
-        "less_than": lambda x, y, b: x < y, "equal": lambda x, y, b: x == y,
-        "mux": lambda x, y, b: where(b, x, y), "abs": lambda x, y, b: abs(x),
-        "mul_int": lambda x, y, b: x * y, "div_int": lambda x, y, b: x / y, "sqrt_int": lambda x, y, b: x.sqrt(),
-    }
-    counts = {}
-    for fmt, f in (("", 0), ("fixed_", frac)):
-        engine = PlainEngine()
-        x = engine.input("garbler", 3, width=width, frac=f)
-        y = engine.input("evaluator", 2, width=width, frac=f)
-        bit = x < y
-        for name, op in ops.items():
-            if f and name not in ("mul_int", "div_int", "sqrt_int"):
-                continue
-            before = engine.and_gates
-            op(x, y, bit)
-            counts[(fmt + name).replace("fixed_mul_int", "fixed_mul").replace("fixed_div_int", "fixed_div")
-                   .replace("fixed_sqrt_int", "fixed_sqrt")] = engine.and_gates - before
-    return counts
-
-
 def _operands(lanes: int) -> tuple[np.ndarray, np.ndarray]:
     raw = np.frombuffer(secrets.token_bytes(8 * lanes), dtype=np.uint32).reshape(2, lanes)
     scaled = (raw.astype(np.float64) / 2 ** 32 - 0.5) * 200  # uniform in [-100, 100): products fit Q16.16
     return np.round(scaled[0], 4), np.round(scaled[1], 4)
-
-
-def _reference(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """numpy's int64 fixed-point product ⌊x·y·2^16⌋ / 2^16 (the circuit's documented semantics)."""
-    product = np.rint(x * 2 ** FRAC).astype(np.int64) * np.rint(y * 2 ** FRAC).astype(np.int64)
-    return (product >> FRAC) / 2 ** FRAC
 
 
 @register("gc", "garbled 32-bit fixed-point products: AND gates/s in one process and two processes over a socket")
@@ -63,7 +33,7 @@ def gc_bench(quick: bool) -> dict:
     for _ in range(repeats):
         engine = LocalEngine()
         run = fixed_point_products(engine, x, y, lanes=lanes, width=WIDTH, frac=FRAC)
-        if not np.array_equal(run["products"], _reference(x, y)):
+        if not np.array_equal(run["products"], fixed_point_product_reference(x, y, FRAC)):
             raise AssertionError("garbled products differ from numpy's fixed-point products")
         one.append(run)
         print(f"one process: {run['and_gates'] / run['seconds'] / 1e6:.2f} M AND/s", flush=True)
@@ -73,7 +43,7 @@ def gc_bench(quick: bool) -> dict:
     two = []
     for _ in range(repeats):
         run = run_two_party(fixed_point_products, {"x": x, "lanes": lanes}, {"y": y, "lanes": lanes})
-        if not np.array_equal(run.evaluator["products"], _reference(x, y)):
+        if not np.array_equal(run.evaluator["products"], fixed_point_product_reference(x, y, FRAC)):
             raise AssertionError("two-process garbled products differ from numpy's fixed-point products")
         two.append(run)
         print(f"two processes: {run.evaluator['and_gates'] / run.evaluator['seconds'] / 1e6:.2f} M AND/s", flush=True)

@@ -11,11 +11,11 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from ..benchmarking import register
+from ..bench_registry import register
 from ..config import setup_torch
-from ..data import load_dataset
+from ..data import mnist5k_split
 from ..models import as_tensors, mlp
-from .dpsgd import DPSGD, poisson_sample
+from ..privacy.dpsgd import DPSGD, poisson_sample
 
 BATCH_SIZE, NOISE_MULTIPLIER, MAX_GRAD_NORM, LR, DELTA = 250, 1.0, 1.0, 0.5, 1e-5  # 4000 / 250: whole batches
 
@@ -42,7 +42,7 @@ def dpsgd_bench(quick: bool) -> dict:
     from opacus import PrivacyEngine
 
     dev = setup_torch(seed=0)
-    data = load_dataset("mnist5k", test_size=1000, seed=0)
+    data = mnist5k_split()
     n, hidden = len(data.y_train), (256,)
     q = BATCH_SIZE / n
     steps, warmup, rounds = (20, 3, 2) if quick else (60, 5, 3)

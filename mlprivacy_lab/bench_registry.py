@@ -1,13 +1,14 @@
-"""The benchmark registry behind ``python -m mlprivacy_lab bench NAME --json``.
+"""The registry behind ``python -m mlprivacy_lab bench NAME --json``.
 
-A chapter registers a benchmark in a module named ``benchmarks`` anywhere in the
-package (for example ``mlprivacy_lab/crypto/benchmarks.py``)::
+Every benchmark is one module of the package ``mlprivacy_lab.benchmarks`` (for example
+``mlprivacy_lab/benchmarks/paillier.py``) that registers itself::
 
     @register("paillier", "encrypt and decrypt one data owner's share, ours vs phe")
     def paillier_bench(quick: bool) -> dict: ...
 
-The function returns a JSON-serialisable dict. Benchmarks are measurements, never
-timed tests: they print JSON and the tests only check that they run.
+The function returns a JSON-serialisable dict. Benchmarks are leaves: they compose library functions and
+measure; no library module, notebook or test imports one (tests reach them through this registry or the CLI).
+Benchmarks are measurements, never timed tests.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+
+BENCHMARKS_PACKAGE = "mlprivacy_lab.benchmarks"
 
 BenchFunction = Callable[[bool], dict]
 
@@ -43,16 +46,15 @@ def register(name: str, description: str) -> Callable[[BenchFunction], BenchFunc
 
 
 def discover() -> dict[str, Benchmark]:
-    """Import every ``benchmarks`` module of the package, then return the registry."""
-    import mlprivacy_lab
-
-    for info in pkgutil.walk_packages(mlprivacy_lab.__path__, prefix="mlprivacy_lab."):
-        if info.name.rsplit(".", 1)[-1] == "benchmarks":
-            importlib.import_module(info.name)
+    """Import every module of ``mlprivacy_lab.benchmarks`` by name, then return the registry."""
+    package = importlib.import_module(BENCHMARKS_PACKAGE)
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{BENCHMARKS_PACKAGE}.{info.name}")
     return dict(sorted(_REGISTRY.items()))
 
 
 def get(name: str) -> Benchmark:
+    """The benchmark registered as ``name``; a clear error listing the available ones otherwise."""
     benchmarks = discover()
     if name not in benchmarks:
         raise ValueError(f"unknown benchmark {name!r}; available: {', '.join(benchmarks) or 'none'}")

@@ -1,20 +1,11 @@
-"""Chapter 2's benchmark: membership inference on the vulnerable MNIST target, with the API remedies."""
+"""Benchmark ``mia`` (chapter 2): membership inference on the vulnerable MNIST target, with the API remedies."""
 
 from __future__ import annotations
 
-from ..benchmarking import register
+from ..api import remedies
+from ..attacks.membership import MembershipExperiment, best_attack, vulnerable_mnist
+from ..bench_registry import register
 from ..config import setup_torch
-from .membership import MembershipExperiment, vulnerable_mnist
-
-REMEDIES = {
-    "full": {},
-    "rounded_3": {"mode": "rounded", "decimals": 3},
-    "rounded_2": {"mode": "rounded", "decimals": 2},
-    "rounded_1": {"mode": "rounded", "decimals": 1},
-    "top_3": {"mode": "top_k", "k": 3},
-    "top_1": {"mode": "top_k", "k": 1},
-    "label": {"mode": "label"},
-}
 
 
 @register("mia", "chapter 2: shadow-model, threshold and LiRA membership inference on an overfit MNIST target, "
@@ -25,15 +16,15 @@ def mia_bench(quick: bool) -> dict:
     X, y, train_fn = vulnerable_mnist()
     experiment = MembershipExperiment.train(X, y, train_fn, n_targets, n_shadows, seed=0)
     results = {name: r.summary() for name, r in experiment.run().items()}
-    remedies = {}
-    for remedy, disclosure in REMEDIES.items():
+    by_remedy = {}
+    for remedy, disclosure in remedies().items():
         summaries = {name: r.summary() for name, r in experiment.run(**disclosure).items()} if disclosure else results
-        best = max(summaries, key=lambda name: summaries[name]["auc"])
-        remedies[remedy] = {"auc": summaries[best]["auc"], "best_attack": best,
-                            "tpr_at_1pct_fpr": max(s["tpr_at_1pct_fpr"] for s in summaries.values())}
+        best, auc = best_attack(summaries)
+        by_remedy[remedy] = {"auc": auc, "best_attack": best,
+                             "tpr_at_1pct_fpr": max(s["tpr_at_1pct_fpr"] for s in summaries.values())}
     threshold_tpr = results["threshold"]["tpr_at_1pct_fpr"]
     return {"pool": len(y), "members_per_target": int(experiment.targets.keep[0].sum()), "n_targets": n_targets,
             "n_shadows": n_shadows, **results,
             "lira_online_over_threshold_tpr_at_1pct": results["lira_online"]["tpr_at_1pct_fpr"] / threshold_tpr
             if threshold_tpr > 0 else None,
-            "remedies": remedies}
+            "remedies": by_remedy}

@@ -1,8 +1,5 @@
-"""Chapter 4's benchmark: one data owner's private-PCA share under Paillier, ours (packed) vs phe.
-
-The lecture's cost table (SensIT Acoustic, d = 50, 1024-bit key, one thread: 22.5 s per data owner) encrypts
-the share DS = {R = sum x x^T, v = sum x, N}: d(d+1)/2 + d + 1 = 1,326 values for d = 50.
-"""
+"""Timing Paillier as chapter 4 and the ``paillier`` benchmark do: our keys (packed or one value per
+ciphertext) against python-paillier (``phe``) on the same modulus and values, and the cost per key size."""
 
 from __future__ import annotations
 
@@ -10,10 +7,7 @@ import time
 
 import numpy as np
 import phe
-import phe.util
 
-from ..benchmarking import register
-from ..protocols.private_pca import owner_data, pca_share, share_encoding
 from .encoding import FixedPoint
 from .paillier import PaillierPrivateKey, PaillierPublicKey, generate_keypair
 
@@ -65,27 +59,3 @@ def cost_per_key_size(key_sizes: list[int], repeats: int = 10) -> list[dict]:
                      **{f"{who}_{op}_ms": 1000 * timing[f"{op}_s"] / repeats
                         for who, timing in (("ours", ours), ("phe", theirs)) for op in ("encrypt", "decrypt")}})
     return rows
-
-
-@register("paillier", "chapter 4: encrypt+decrypt one owner's PCA share (d=50, 1,326 values), 1024-bit key, "
-                      "ours packed vs phe")
-def paillier_bench(quick: bool) -> dict:
-    d = 10 if quick else 50
-    values = pca_share(owner_data(d))
-    encoding = share_encoding()
-    public_key, private_key = generate_keypair(1024)
-    ours = time_ours(public_key, private_key, values, encoding)
-    theirs = time_phe(public_key, private_key, values)
-    resolution = 2.0 ** -encoding.frac_bits
-    assert ours["max_abs_error"] <= resolution and theirs["max_abs_error"] == 0.0, (ours, theirs)
-    return {"d": d, "values": len(values), "key_bits": 1024, "threads": 1, "phe_uses_gmpy2": phe.util.HAVE_GMP,
-            "encoding": {"frac_bits": encoding.frac_bits, "value_bits": encoding.value_bits,
-                         "max_additions": encoding.max_additions, "slot_bits": encoding.slot_bits},
-            "ours_s": round(ours["seconds"], 4), "phe_s": round(theirs["seconds"], 4),
-            "speedup": round(theirs["seconds"] / ours["seconds"], 1),
-            "ours": _rounded(ours), "phe": _rounded(theirs),
-            "target_speedup": 20, "lecture_s_per_owner": 22.5 if d == 50 else None}
-
-
-def _rounded(timings: dict) -> dict:
-    return {k: round(v, 4) if k == "seconds" or k.endswith("_s") else v for k, v in timings.items()}
