@@ -157,6 +157,26 @@ assert np.allclose(matrix, A @ B, atol=2.0 ** -10)
 print("traffic so far:", s2.stats)
 print(f"truncation failure bound for |value| < 2^40 at scale 2^-26: {truncation_failure_bound(40):.1e}")
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### No silent wrap-around
+# The ring wraps modulo $2^{64}$: a product of two values that each fit can fall off the end and come back as
+# garbage, and truncating a product near $2^{60}$ fails one time in eight. So every shared array carries a
+# **public bound** on its magnitude — declared by its owner, or by default the bit length of its largest
+# value (nothing else is revealed) — and every operation derives its result's bound from its inputs' bounds
+# (sum: add; product: multiply; matrix product: times the inner dimension; truncation: divide). An operation
+# whose result could leave the ring, or whose truncation could fail with probability above the session's
+# threshold (default $2^{-20}$), is refused before anything is computed. Two values just below $2^{17}$ are
+# accepted, their product is not:
+
+# %% slideshow={"slide_type": "fragment"}
+near = s2.share(np.array([2.0 ** 17 - 1]))
+print(f"accepted: {near}, public bound 2^{near.bound.bit_length()} - 1 at scale 2^-{near.frac_bits}")
+with expect_error(OverflowError, match="max_truncation_failure"):
+    near * near
+print(f"{s2.stats.truncations} truncations so far in this session; their failure bounds sum to "
+      f"{s2.stats.truncation_failure:.1e} (SecureML Theorem 1, a union bound)")
+assert s2.stats.truncation_failure < 1e-6
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## SMPC for machine learning: secure logistic regression
 # Three hospitals hold disjoint rows of a diagnostic table (the breast cancer data, standing in for patient
@@ -165,6 +185,11 @@ print(f"truncation failure bound for |value| < 2^40 at scale 2^-26: {truncation_
 # (a dealer-aided comparison circuit). Only the trained weights are revealed. The plaintext reference runs the
 # same algorithm in float64. (Simplification: features are standardised with statistics of the whole
 # training set, as if the hospitals had agreed public normalisation constants.)
+#
+# Public bounds make training honest about its fixed point: after each step the weights are clipped to a
+# public range ($|w| \le 2$, on shares with the same comparison circuit), so every product keeps a bound
+# whose truncation fails with probability below $2^{-20}$; the plaintext reference clips too (it never
+# binds on this data). The run reports the sum of all its truncations' failure bounds.
 
 # %% slideshow={"slide_type": "fragment"}
 X, y, X_test, y_test = standardized_binary_task("breast_cancer")
@@ -176,8 +201,11 @@ secure = SecureLinearModel(n_parties=3, **settings).fit(X_parts, y_parts)
 acc_plain, acc_secure = (plain.predict(X_test) == y_test).mean(), (secure.predict(X_test) == y_test).mean()
 gap = np.abs(secure.coef_ - plain.coef_).max()
 print(f"test accuracy: plaintext {acc_plain:.3f}, secret-shared {acc_secure:.3f}; largest weight gap {gap:.1e}")
+failure = secure.stats_["truncation_failure"]
+print(f"{secure.stats_['truncations']} truncations; probability that any failed <= {failure:.1e} "
+      f"(sum of SecureML bounds; {secure.epoch_stats_[-1]['truncation_failure']:.1e} per epoch)")
 TOLERANCE = 0.02
-assert acc_plain > 0.9 and abs(acc_secure - acc_plain) <= TOLERANCE and gap < 0.01
+assert acc_plain > 0.9 and abs(acc_secure - acc_plain) <= TOLERANCE and gap < 0.01 and failure < 1e-2
 
 # %% slideshow={"slide_type": "subslide"}
 fig, ax = plt.subplots(figsize=(6, 5))
@@ -214,8 +242,9 @@ ax.set_title(f"{bench['task']}: {bench['n_train']} rows x {bench['n_features']} 
 plt.show()
 for n in ("2_parties", "3_parties"):
     r = bench["secure"][n]
-    print(f"{n}: {r['rounds_per_epoch']} rounds, {r['bytes_per_epoch'] / 1e6:.1f} MB per epoch; estimated with a "
-          f"network: " + ", ".join(f"{k}: {v:.2f} s" for k, v in r["estimated_network_seconds_per_epoch"].items()))
+    print(f"{n}: {r['rounds_per_epoch']} rounds, {r['bytes_per_epoch'] / 1e6:.1f} MB per epoch, truncation "
+          f"failure <= {r['truncation_failure_per_epoch']:.1e} per epoch; estimated with a network: "
+          + ", ".join(f"{k}: {v:.2f} s" for k, v in r["estimated_network_seconds_per_epoch"].items()))
 print(f"slowdown of secret sharing: ours {bench['slowdown_2_parties']:.0f}x, "
       f"lecture SecureML {bench['lecture_slowdown']['SecureML']:.0f}x, CrypTen {bench['lecture_slowdown']['CrypTen']:.0f}x")
 print("What differs:", bench["differs"])
@@ -225,6 +254,7 @@ assert ours["ours 2-party"] > 10 * ours["ours plain"], "secret-shared training i
 # ## Take-aways
 # * Additive secret sharing makes sums free and private: each share alone is uniformly random.
 # * Products need a round of communication and pre-dealt Beaver triples; fixed-point products need
-#   truncation (SecureML's local trick errs with tiny, stated probability).
+#   truncation (SecureML's local trick errs with tiny, stated probability). Public bounds refuse any
+#   operation that could wrap the ring or truncate too riskily, and add the risks up.
 # * Secure training reaches the plaintext model's accuracy — at a cost of hundreds of times the time,
 #   megabytes of traffic and hundreds of rounds per epoch, before any network latency.

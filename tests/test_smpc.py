@@ -58,8 +58,49 @@ def test_training_input_errors():
         hospital_split(np.ones((3, 1)), np.ones(3), 1)
 
 
+def test_public_clips_bound_the_weights_and_residuals_in_both_models():
+    """Projected SGD onto [-weight_bound, weight_bound] and the Huber residual clip run in both models, so
+    they still agree when the clips are active (a large step makes them so)."""
+    X, y, _, _ = standardized_binary_task("breast_cancer")
+    X, y = X[:96], y[:96]
+    kwargs = dict(kind="linear", epochs=2, batch_size=32, learning_rate=4.0, weight_bound=0.25, residual_bound=0.5)
+    plain = PlainLinearModel(**kwargs).fit(X, y)
+    secure = SecureLinearModel(**kwargs).fit(*hospital_split(X, y, 2))
+    w = np.r_[plain.coef_, plain.intercept_]
+    assert np.abs(w).max() == 0.25 and np.abs(np.r_[secure.coef_, secure.intercept_]).max() <= 0.25
+    assert np.abs(secure.coef_ - plain.coef_).max() < 0.01
+    assert 0 < secure.stats_["truncation_failure"] < 1e-4
+
+
+def test_step_is_validated_at_construction():
+    for lr, bs in ((32, 32), (64, 32)):
+        with pytest.raises(ValueError, match="learning_rate / batch_size .* must lie in"):
+            SecureLinearModel(learning_rate=lr, batch_size=bs)
+    assert PlainLinearModel(learning_rate=32, batch_size=32).step_shift == 0  # plaintext: any power of two
+    for bad in (dict(learning_rate=float("nan")), dict(learning_rate=-1.0), dict(weight_bound=0.0),
+                dict(residual_bound=float("inf"))):
+        with pytest.raises(ValueError, match="must be a positive finite number"):
+            PlainLinearModel(**bad)
+
+
+def test_fit_checks_rows_labels_and_values():
+    with pytest.raises(ValueError, match="one label per row"):
+        PlainLinearModel().fit(np.ones((4, 2)), np.ones(5))
+    with pytest.raises(ValueError, match="labels in \\[0, 1\\]"):
+        SecureLinearModel().fit([np.ones((2, 2)), np.ones((2, 2))], [np.ones(2), np.array([0.0, 3.0])])
+    with pytest.raises(ValueError, match="finite"):
+        PlainLinearModel().fit(np.array([[np.nan, 1.0]]), np.ones(1))
+    with pytest.raises(ValueError, match="one label per row"):
+        hospital_split(np.ones((3, 1)), np.ones(4), 2)
+
+
 def test_epoch_costs_compare_plain_and_shares():
     out = epoch_costs("breast_cancer", epochs=2)
+    for n in ("2_parties", "3_parties"):  # SecureML failure bounds, summed: far below the 1e-2 per epoch
+        row = out["secure"][n]
+        assert 0 < row["truncation_failure_per_epoch"] < 1e-5 and row["truncations_per_epoch"] > 0
+        per_epoch, total = row["truncation_failure_per_epoch"], row["truncation_failure_total"]
+        assert per_epoch < total <= 2 * per_epoch
     assert out["secure"]["2_parties"]["seconds_per_epoch"] > out["plain_seconds_per_epoch"]
     assert out["secure"]["3_parties"]["bytes_per_epoch"] > out["secure"]["2_parties"]["bytes_per_epoch"]
     assert out["lecture_seconds_per_epoch"]["SecureML"] == 240.0

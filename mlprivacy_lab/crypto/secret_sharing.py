@@ -14,7 +14,21 @@ round(x * 2^f) in two's complement, the scale is ``2^-f`` (SecureML uses f = 13 
   except with probability at most 2^(lx + 1 - 64) (``truncation_failure_bound``), when it is garbage;
 * comparison (the sign bit, for SecureML's piecewise-linear sigmoid) opens x + r for a random mask r and
   runs a borrow (Kogge-Stone prefix) circuit on XOR shares of r's bits with binary Beaver triples, then
-  converts the bit to an arithmetic share with a shared random bit.
+  converts the bit to an arithmetic share with a shared random bit; ``clip`` builds on it.
+
+**No silent wrap-around.** The ring wraps modulo 2^64, so every ``SharedArray`` carries ``bound``, a PUBLIC
+integer with |m| <= bound for the fixed-point integer m it holds (as Paillier's ``EncryptedArray`` does). At
+sharing time the owner declares it (``share(x, bound=B)``: a data-independent range, nothing about x is
+revealed beyond |x| <= B) or, by default, reveals k, the bit length of its largest |m| (bound 2^k - 1:
+about log2 max|x|, and nothing else). Operations derive the result's bound from their inputs' bounds and public
+constants only, never from secret data: a + b -> bound_a + bound_b; public p -> bound + max|p|; a * b ->
+bound_a * bound_b; k * a -> |k| * bound; (m, k) @ (k, n) -> k * bound_a * bound_b; truncation by d bits
+-> ceil(bound / 2^d) + 1; sign bits -> 1; ``clip(lo, hi)`` -> max(|lo|, |hi|) (exact); indexing and
+transposes keep it; ``concatenate`` takes the max. A result whose bound exceeds the ring's signed range
+(2^63 - 1) raises ``OverflowError`` before it is computed, and so does a truncation whose SecureML failure
+probability 2^(lx + 1 - 64) (lx = bit length of the bound) exceeds the session's ``max_truncation_failure``
+(default 2^-20); ``stats.truncation_failure`` adds up the bounds of every truncation done, a union bound
+on the probability that any of them failed. ``reveal`` checks the opened value against its bound.
 
 The triples, masks and random bits come from a **trusted third party** (``TrustedDealer``), as in
 SecureML's client-aided offline phase and CrypTen's TTP mode. Here the dealer and all parties are
@@ -30,7 +44,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
@@ -40,6 +56,12 @@ from .fixed_point import RING_BITS, check_magnitude, from_fixed, to_fixed
 
 WORD = RING_BITS // 8  # bytes per ring element on the wire
 _ONE = np.uint64(1)
+#: the largest public bound a result may have: two's complement in Z_{2^64} holds |m| <= 2^63 - 1
+RING_LIMIT = (1 << (RING_BITS - 1)) - 1
+#: per truncation, the largest SecureML failure probability a session accepts by default
+DEFAULT_MAX_TRUNCATION_FAILURE = 2.0 ** -20
+_KNOB = "lower frac_bits (SMPCSession(frac_bits=...)) or rescale the data to smaller values"
+_HEX_ID = re.compile(r"[0-9a-f]{16}")
 
 
 def random_ring(shape: tuple[int, ...]) -> np.ndarray:
@@ -51,6 +73,36 @@ def random_ring(shape: tuple[int, ...]) -> np.ndarray:
 def truncation_failure_bound(value_bits: int) -> float:
     """SecureML Theorem 1: probability that local truncation of a value with |x| < 2^value_bits fails."""
     return min(1.0, 2.0 ** (value_bits + 1 - RING_BITS))
+
+
+def _real(bound: int, frac_bits: int) -> str:
+    """A public integer bound read as the real magnitude it allows at scale 2^-frac_bits."""
+    return f"{math.ldexp(bound, -frac_bits):.6g}"
+
+
+def _fits_ring(bound: int, frac_bits: int, what: str) -> int:
+    """``bound`` when values with |m| <= bound fit the ring's signed range, else ``OverflowError``."""
+    if bound > RING_LIMIT:
+        raise OverflowError(
+            f"{what} could reach |x| = {_real(bound, frac_bits)} (public bound 2^{math.log2(bound):.1f} at scale "
+            f"2^-{frac_bits}), beyond the ring's signed fixed-point range |x| < {_real(RING_LIMIT + 1, frac_bits)} "
+            f"(2^63 at that scale), so it would wrap: {_KNOB}")
+    return bound
+
+
+def _probability(p: float) -> str:
+    return f"{p:.2g} = 2^{math.log2(p):.4g}"
+
+
+def _truncated_bound(bound: int, bits: int) -> int:
+    """The bound after SecureML truncation by ``bits``: |floor(m / 2^bits) +- 1| <= ceil(bound / 2^bits) + 1."""
+    return -(-bound >> bits) + 1
+
+
+def _max_abs(ring: np.ndarray) -> int:
+    """max |m| of ring elements read as two's complement (0 for an empty array)."""
+    m = np.asarray(ring, dtype=np.uint64).view(np.int64)
+    return int(max(-int(m.min()), int(m.max()))) if m.size else 0
 
 
 @dataclass(frozen=True)
@@ -65,9 +117,12 @@ class FixedPointRing:
     frac_bits: int = 13
     max_bits: int = 62
 
+    MAX_FRAC_BITS = 30  # a product carries 2f fractional bits
+
     def __post_init__(self) -> None:
-        if not isinstance(self.frac_bits, Integral) or not 0 <= self.frac_bits <= 30:
-            raise ValueError(f"frac_bits must be an integer in [0, 30] (a product needs 2f bits), got {self.frac_bits!r}")
+        if not isinstance(self.frac_bits, Integral) or not 0 <= self.frac_bits <= self.MAX_FRAC_BITS:
+            raise ValueError(f"frac_bits must be an integer in [0, {self.MAX_FRAC_BITS}] (a product needs 2f bits), "
+                             f"got {self.frac_bits!r}")
         if not isinstance(self.max_bits, Integral) or not self.frac_bits < self.max_bits <= RING_BITS - 2:
             raise ValueError(f"max_bits must be an integer in ({self.frac_bits}, {RING_BITS - 2}], got {self.max_bits!r}")
 
@@ -92,13 +147,16 @@ class FixedPointRing:
 
 @dataclass
 class CommStats:
-    """What the parties would exchange: online rounds and bytes, triples and the dealer's bytes."""
+    """What the parties would exchange: online rounds and bytes, triples and the dealer's bytes; and the
+    truncations done with the sum of their SecureML failure bounds (a union bound on P[any failed])."""
 
     rounds: int = 0
     bytes_sent: int = 0
     triples: int = 0
     binary_triples: int = 0
     dealer_bytes: int = 0
+    truncations: int = 0
+    truncation_failure: float = 0.0
 
     def snapshot(self) -> dict:
         return dict(self.__dict__)
@@ -165,9 +223,18 @@ def _derived_id(op: str, *ids: str) -> str:
     return hashlib.sha256("|".join((op, *ids)).encode()).hexdigest()[:16]
 
 
+def _json_int(d: dict, key: str, low: int, high: int) -> int:
+    """``d[key]`` when it is a JSON integer in [low, high], else ``ValueError`` naming the field."""
+    v = d[key]
+    if type(v) is not int or not low <= v <= high:
+        raise ValueError(f"share JSON field {key!r} must be an integer in [{low}, {high}], got {v!r}")
+    return v
+
+
 @dataclass(frozen=True)
 class Share:
-    """One party's share of a secret-shared array; JSON-serialisable."""
+    """One party's share of a secret-shared array; JSON-serialisable. ``bound`` is the array's public
+    magnitude bound (see the module docstring), the same in every party's share."""
 
     party: int
     n_parties: int
@@ -175,33 +242,79 @@ class Share:
     frac_bits: int
     sharing_id: str
     session_id: str
+    bound: int
+
+    _FIELDS = ("party", "n_parties", "shape", "values", "frac_bits", "sharing_id", "session_id", "bound")
 
     def to_json(self) -> str:
         return json.dumps({"party": self.party, "n_parties": self.n_parties, "shape": list(self.values.shape),
                            "values": [int(v) for v in self.values.ravel()], "frac_bits": self.frac_bits,
-                           "sharing_id": self.sharing_id, "session_id": self.session_id})
+                           "sharing_id": self.sharing_id, "session_id": self.session_id, "bound": self.bound})
 
     @classmethod
     def from_json(cls, text: str) -> "Share":
-        d = json.loads(text)
-        missing = {"party", "n_parties", "shape", "values", "frac_bits", "sharing_id", "session_id"} - set(d)
+        """Load and validate: ring words are integers in [0, 2^64), the shape holds them, the party index lies
+        in [0, n_parties), ids are 16 hex digits, frac_bits and the public bound are in range."""
+        try:
+            d = json.loads(text)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"share JSON is not valid JSON ({err}): pass the text Share.to_json wrote") from None
+        if not isinstance(d, dict):
+            raise ValueError(f"share JSON must be an object, got {type(d).__name__}: was it written by Share.to_json?")
+        missing = set(cls._FIELDS) - set(d)
         if missing:
             raise ValueError(f"share JSON lacks {sorted(missing)}: was it written by Share.to_json?")
-        values = np.array([int(v) for v in d["values"]], dtype=np.uint64)
-        if values.size != int(np.prod(d["shape"], dtype=np.int64)):
-            raise ValueError(f"share JSON has {values.size} values for shape {d['shape']}")
-        return cls(d["party"], d["n_parties"], values.reshape(d["shape"]), d["frac_bits"], d["sharing_id"],
-                   d["session_id"])
+        n_parties = _json_int(d, "n_parties", 2, 1 << 16)
+        party = _json_int(d, "party", 0, n_parties - 1)
+        frac_bits = _json_int(d, "frac_bits", 0, FixedPointRing.MAX_FRAC_BITS)
+        bound = _json_int(d, "bound", 0, RING_LIMIT)
+        for key in ("sharing_id", "session_id"):
+            if not isinstance(d[key], str) or not _HEX_ID.fullmatch(d[key]):
+                raise ValueError(f"share JSON field {key!r} must be 16 lowercase hex digits, got {d[key]!r}")
+        shape, words = d["shape"], d["values"]
+        if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
+            raise ValueError(f"share JSON shape must be a list of non-negative integers, got {shape!r}")
+        if not isinstance(words, list):
+            raise ValueError(f"share JSON values must be a list of ring words, got {type(words).__name__}")
+        for i, v in enumerate(words):
+            if type(v) is not int or not 0 <= v < 1 << RING_BITS:
+                raise ValueError(f"share JSON values must be integers in [0, 2^{RING_BITS}) (ring words), got "
+                                 f"{v!r} at index {i}")
+        if len(words) != math.prod(shape):
+            raise ValueError(f"share JSON has {len(words)} values for shape {shape}")
+        values = np.array(words, dtype=np.uint64).reshape(shape)
+        return cls(party, n_parties, values, frac_bits, d["sharing_id"], d["session_id"], bound)
+
+
+def _first_non_integer(x: object) -> tuple[int, object] | None:
+    """(flat index, value) of the first finite real in x that is not a whole number, or None."""
+    arr = np.asarray(x)
+    if arr.dtype.kind == "f":
+        flat = arr.ravel()
+        bad = np.flatnonzero(np.isfinite(flat) & (flat != np.rint(flat)))
+        return (int(bad[0]), flat[bad[0]].item()) if bad.size else None
+    if arr.dtype == object:
+        for i, v in enumerate(arr.ravel()):
+            if isinstance(v, Real) and not isinstance(v, Integral) and math.isfinite(v) and v != math.floor(v):
+                return i, v
+    return None
 
 
 class SMPCSession:
-    """n parties, a trusted dealer and the fixed-point encoding they agreed on, plus the traffic counters."""
+    """n parties, a trusted dealer and the fixed-point encoding they agreed on, plus the traffic counters.
 
-    def __init__(self, n_parties: int = 2, frac_bits: int = 13):
+    ``max_truncation_failure`` (default 2^-20, settable) is the largest SecureML failure probability one
+    truncation may have (``truncation_failure_bound`` of its public bound); ``stats.truncation_failure`` sums
+    the bounds of all truncations done in the session.
+    """
+
+    def __init__(self, n_parties: int = 2, frac_bits: int = 13,
+                 max_truncation_failure: float = DEFAULT_MAX_TRUNCATION_FAILURE):
         if not isinstance(n_parties, Integral) or n_parties < 2:
             raise ValueError(f"secret sharing needs n_parties >= 2, got {n_parties!r}")
         self.n_parties = int(n_parties)
         self.encoding = FixedPointRing(frac_bits)
+        self.max_truncation_failure = max_truncation_failure
         self.stats = CommStats()
         self.dealer = TrustedDealer(self.n_parties, self.stats)
         self.id = secrets.token_hex(8)
@@ -210,37 +323,77 @@ class SMPCSession:
     def frac_bits(self) -> int:
         return self.encoding.frac_bits
 
-    def share(self, x, owner: int = 0, integer: bool = False) -> "SharedArray":
+    @property
+    def max_truncation_failure(self) -> float:
+        return self._max_truncation_failure
+
+    @max_truncation_failure.setter
+    def max_truncation_failure(self, p: float) -> None:
+        if isinstance(p, bool) or not isinstance(p, Real) or not 0 < p <= 1:
+            raise ValueError(f"max_truncation_failure must be a probability in (0, 1], got {p!r}; the default is "
+                             f"2^-20 = {DEFAULT_MAX_TRUNCATION_FAILURE:.2g}")
+        self._max_truncation_failure = float(p)
+
+    def share(self, x, owner: int = 0, integer: bool = False, bound: float | None = None) -> "SharedArray":
         """Party ``owner`` encodes x (integers exactly with ``integer=True``) and sends one random share to
-        every other party (one round)."""
-        if not 0 <= owner < self.n_parties:
+        every other party (one round).
+
+        ``bound`` is the public bound the owner declares, |x| <= bound (checked; it reveals nothing else about
+        x). Without it the owner reveals k, the bit length of max |round(x * 2^frac_bits)| (bound 2^k - 1).
+        """
+        if isinstance(owner, bool) or not isinstance(owner, Integral) or not 0 <= owner < self.n_parties:
             raise ValueError(f"owner must be a party index in [0, {self.n_parties}), got {owner!r}")
+        if integer and (bad := _first_non_integer(x)) is not None:
+            raise ValueError(f"share(..., integer=True) got the non-integer {bad[1]!r} (flat index {bad[0]}): "
+                             "integers are shared exactly, never rounded; pass integer=False to share reals "
+                             "in fixed point")
         f = 0 if integer else self.frac_bits
         ring = self.encoding.encode(x, f)
+        largest = _max_abs(ring)
+        if bound is None:
+            public = (1 << largest.bit_length()) - 1
+        else:
+            if isinstance(bound, bool) or not isinstance(bound, Real) or not bound >= 0:
+                raise ValueError(f"bound must be a non-negative number (the public bound on |x|), got {bound!r}")
+            public = _max_abs(self.encoding.encode(bound, f))
+            if largest > public or np.any(np.abs(np.asarray(x, dtype=np.float64)) > bound):
+                raise ValueError(f"x exceeds the bound its owner declares: max |x| = {_real(largest, f)} > "
+                                 f"bound={bound!r}; declare a larger bound (or none)")
         self._send(ring.size * (self.n_parties - 1))
-        return SharedArray(self, _split(ring, self.n_parties), f, secrets.token_hex(8))
+        return SharedArray(self, _split(ring, self.n_parties), f, secrets.token_hex(8), public)
 
     def reconstruct(self, shared: "SharedArray") -> np.ndarray:
-        """Every party broadcasts its share (one round) and decodes the sum."""
-        return self.encoding.decode(self._open(shared.shares), shared.frac_bits)
+        """Every party broadcasts its share (one round) and decodes the sum, checked against its public bound
+        (a value beyond it means a truncation failed or a share was altered)."""
+        ring = self._open(shared.shares)
+        m = ring.view(np.int64)
+        if m.size and (int(m.max()) > shared.bound or int(m.min()) < -shared.bound):
+            raise OverflowError(
+                f"the opened value exceeds its public bound |x| <= {_real(shared.bound, shared.frac_bits)}: a "
+                f"truncation failed (this session's total failure bound is {self.stats.truncation_failure:.2g}) "
+                "or a share was altered; recompute it, with a lower max_truncation_failure or smaller data")
+        return self.encoding.decode(ring, shared.frac_bits)
 
     def from_shares(self, shares: list[Share]) -> "SharedArray":
         """Reassemble the parties' shares of one sharing; mixing sharings or sessions is an error."""
+        if not all(isinstance(s, Share) for s in shares):
+            raise TypeError("from_shares needs a list of Share objects (Share.from_json loads one)")
         if len(shares) != self.n_parties or sorted(s.party for s in shares) != list(range(self.n_parties)):
             raise ValueError(f"need exactly one share from each of the {self.n_parties} parties, got parties "
                              f"{sorted(s.party for s in shares)}")
         first = shares[0]
         for s in shares:
-            if s.session_id != self.id:
-                raise ValueError(f"share of party {s.party} belongs to session {s.session_id}, not {self.id}")
+            if s.session_id != self.id or s.n_parties != self.n_parties:
+                raise ValueError(f"share of party {s.party} belongs to session {s.session_id} with {s.n_parties} "
+                                 f"parties, not {self.id} with {self.n_parties}")
             if s.sharing_id != first.sharing_id:
                 raise ValueError(f"shares come from different sharings ({first.sharing_id} vs {s.sharing_id}): "
                                  f"their sum would be meaningless; collect all shares of one value")
-            if s.values.shape != first.values.shape or s.frac_bits != first.frac_bits:
-                raise ValueError("shares of one sharing must have one shape and one scale")
+            if s.values.shape != first.values.shape or s.frac_bits != first.frac_bits or s.bound != first.bound:
+                raise ValueError("shares of one sharing must have one shape, one scale and one public bound")
         ordered = sorted(shares, key=lambda s: s.party)
         return SharedArray(self, np.stack([s.values.astype(np.uint64) for s in ordered]), first.frac_bits,
-                           first.sharing_id)
+                           first.sharing_id, first.bound)
 
     # -- the wire ---------------------------------------------------------------------------------
     def _send(self, n_words: int, bits: int = RING_BITS) -> None:
@@ -267,8 +420,23 @@ class SMPCSession:
         z[0] += op(d, e)
         return z
 
-    def _truncate(self, x: np.ndarray, bits: int) -> np.ndarray:
-        """SecureML local truncation (Sec. 3.1); with n > 2 parties 2..n-1 first send their shares to party 1."""
+    def _truncation_risk(self, bound: int, frac_bits: int, what: str) -> float:
+        """SecureML Theorem 1 for a value with |m| <= bound < 2^lx (lx = bound's bit length): its failure
+        probability 2^(lx + 1 - 64), or ``OverflowError`` when it exceeds ``max_truncation_failure``."""
+        p = truncation_failure_bound(bound.bit_length())
+        if p > self.max_truncation_failure:
+            raise OverflowError(
+                f"truncating {what} (|x| up to {_real(bound, frac_bits)}, public bound < 2^{bound.bit_length()} at "
+                f"scale 2^-{frac_bits}) fails with probability up to {_probability(p)} (SecureML Theorem 1), above "
+                f"this session's max_truncation_failure={_probability(self.max_truncation_failure)}: {_KNOB}, or "
+                "accept the risk with SMPCSession(max_truncation_failure=...)")
+        return p
+
+    def _truncate(self, x: np.ndarray, bits: int, risk: float) -> np.ndarray:
+        """SecureML local truncation (Sec. 3.1); with n > 2 parties 2..n-1 first send their shares to party 1.
+        ``risk`` (from ``_truncation_risk``) is added to the session's total failure bound."""
+        self.stats.truncations += 1
+        self.stats.truncation_failure += risk
         x = x.copy()
         if self.n_parties > 2:
             self._send(x[0].size * (self.n_parties - 2))
@@ -325,11 +493,18 @@ class SharedArray:
 
     Operators: ``+``/``-`` with shared or public arrays, ``*`` with public numbers (integers exact, reals
     encoded at the session scale then truncated) or shared arrays (Beaver), ``@`` (Beaver matrix triple).
-    Products are truncated back to the larger input scale.
+    Products are truncated back to the larger input scale. ``bound`` is the public bound |m| <= bound of
+    the fixed-point integers held (module docstring): every operation derives it from public quantities and
+    raises ``OverflowError`` before its result could wrap or its truncation could fail too likely.
     """
 
-    def __init__(self, session: SMPCSession, shares: np.ndarray, frac_bits: int, sharing_id: str):
+    __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray + SharedArray
+
+    def __init__(self, session: SMPCSession, shares: np.ndarray, frac_bits: int, sharing_id: str, bound: int):
         self.session, self.shares, self.frac_bits, self.sharing_id = session, shares, frac_bits, sharing_id
+        if isinstance(bound, bool) or not isinstance(bound, Integral) or bound < 0:
+            raise ValueError(f"bound must be a non-negative integer (the public bound on |m|), got {bound!r}")
+        self.bound = _fits_ring(int(bound), frac_bits, "this array")
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -338,14 +513,17 @@ class SharedArray:
     def party_shares(self) -> list[Share]:
         """Each party's share as a JSON-serialisable ``Share``."""
         return [Share(i, self.session.n_parties, self.shares[i].copy(), self.frac_bits, self.sharing_id,
-                      self.session.id) for i in range(self.session.n_parties)]
+                      self.session.id, self.bound) for i in range(self.session.n_parties)]
 
     def reveal(self) -> np.ndarray:
         return self.session.reconstruct(self)
 
-    def _new(self, shares: np.ndarray, frac_bits: int, op: str, *others: "SharedArray") -> "SharedArray":
+    def _new(self, shares: np.ndarray, frac_bits: int, bound: int, what: str, op: str,
+             *others: "SharedArray") -> "SharedArray":
+        """A result: ``bound`` is checked against the ring (``what`` names the operation in the error)."""
         return SharedArray(self.session, shares, frac_bits,
-                           _derived_id(op, self.sharing_id, *(o.sharing_id for o in others)))
+                           _derived_id(op, self.sharing_id, *(o.sharing_id for o in others)),
+                           _fits_ring(bound, frac_bits, what))
 
     def _check(self, other: "SharedArray", same_shape: bool = True) -> None:
         if other.session is not self.session:
@@ -365,14 +543,17 @@ class SharedArray:
         shares = self.shares.copy()
         if isinstance(other, SharedArray):
             self._check(other)
-            return self._new(shares + other.shares, self.frac_bits, "add", other)
-        shares[0] += self._public(other)
-        return self._new(shares, self.frac_bits, f"add-public:{np.asarray(other).tobytes().hex()}")
+            return self._new(shares + other.shares, self.frac_bits, self.bound + other.bound, "this sum", "add",
+                             other)
+        public = self._public(other)
+        shares[0] += public
+        return self._new(shares, self.frac_bits, self.bound + _max_abs(public), "this sum",
+                         f"add-public:{np.asarray(other).tobytes().hex()}")
 
     __radd__ = __add__
 
     def __neg__(self) -> "SharedArray":
-        return self._new(np.uint64(0) - self.shares, self.frac_bits, "neg")
+        return self._new(np.uint64(0) - self.shares, self.frac_bits, self.bound, "this negation", "neg")
 
     def __sub__(self, other) -> "SharedArray":
         return self + (-other)
@@ -385,14 +566,17 @@ class SharedArray:
             self._check(other, same_shape=False)
             if other.shape != self.shape:
                 raise ValueError(f"elementwise product needs equal shapes, got {self.shape} and {other.shape}")
-            z = self.session._beaver(self.shares, other.shares, matmul=False)
-            return self._rescale(z, other.frac_bits, "mul", other)
+            return self._product(lambda: self.session._beaver(self.shares, other.shares, matmul=False),
+                                 self.bound * other.bound, other.frac_bits, "this product", "mul", other)
         if isinstance(other, Integral) and not isinstance(other, bool):
-            return self._new(self.shares * np.uint64(int(other) % (1 << RING_BITS)), self.frac_bits, f"mul:{other}")
+            k = int(other)
+            return self._new(self.shares * np.uint64(k % (1 << RING_BITS)), self.frac_bits, abs(k) * self.bound,
+                             f"this product by the public integer {k}", f"mul:{other}")
         if isinstance(other, Real):
             f = self.session.frac_bits
             c = self.session.encoding.encode(np.float64(other), f)
-            return self._rescale(self.shares * c, f, f"mul:{other!r}")
+            return self._product(lambda: self.shares * c, self.bound * _max_abs(c), f,
+                                 f"this product by the public {other!r}", f"mul:{other!r}")
         raise TypeError(f"cannot multiply a SharedArray by {type(other).__name__}; use a number or a SharedArray")
 
     __rmul__ = __mul__
@@ -403,45 +587,84 @@ class SharedArray:
         self._check(other, same_shape=False)
         if self.shares.ndim != 3 or other.shares.ndim not in (2, 3) or self.shape[1] != other.shape[0]:
             raise ValueError(f"matrix product needs shapes (m, k) @ (k,) or (k, n), got {self.shape} @ {other.shape}")
-        z = self.session._beaver(self.shares, other.shares, matmul=True)
-        return self._rescale(z, other.frac_bits, "matmul", other)
+        return self._product(lambda: self.session._beaver(self.shares, other.shares, matmul=True),
+                             self.shape[1] * self.bound * other.bound, other.frac_bits, "this matrix product",
+                             "matmul", other)
 
-    def _rescale(self, z: np.ndarray, other_frac: int, op: str, *others: "SharedArray") -> "SharedArray":
+    def _product(self, compute: Callable[[], np.ndarray], raw_bound: int, other_frac: int, what: str, op: str,
+                 *others: "SharedArray") -> "SharedArray":
+        """A product at scale 2^-(f_self + f_other), truncated back to the larger scale. Both checks (the raw
+        product fits the ring, its truncation may fail at most ``max_truncation_failure``) run before any
+        share is computed or sent."""
+        raw_frac = self.frac_bits + other_frac
         target = max(self.frac_bits, other_frac)
-        excess = self.frac_bits + other_frac - target
+        excess = raw_frac - target
+        _fits_ring(raw_bound, raw_frac, what)
+        risk = self.session._truncation_risk(raw_bound, raw_frac, what) if excess else 0.0
+        z = compute()
         if excess:
-            z = self.session._truncate(z, excess)
-        return self._new(z, target, op, *others)
+            z, raw_bound = self.session._truncate(z, excess, risk), _truncated_bound(raw_bound, excess)
+        return self._new(z, target, raw_bound, what, op, *others)
 
     def truncate(self, bits: int) -> "SharedArray":
         """Divide by 2^bits with SecureML's local truncation (keeps the scale label: a public rescaling)."""
         if not isinstance(bits, Integral) or not 0 < bits < RING_BITS - 1:
             raise ValueError(f"bits must be an integer in [1, {RING_BITS - 2}], got {bits!r}")
-        return self._new(self.session._truncate(self.shares, bits), self.frac_bits, f"trunc:{bits}")
+        risk = self.session._truncation_risk(self.bound, self.frac_bits, "this array")
+        return self._new(self.session._truncate(self.shares, bits, risk), self.frac_bits,
+                         _truncated_bound(self.bound, bits), "this truncation", f"trunc:{bits}")
 
     def sign_bit(self) -> "SharedArray":
-        """Integer shares (scale 2^0) of [x < 0], by the dealer-aided comparison circuit (needs |x| < 2^63)."""
-        return self._new(self.session._msb(self.shares), 0, "msb")
+        """Integer shares (scale 2^0) of [x < 0], by the dealer-aided comparison circuit (exact: the bound
+        keeps |x| < 2^63)."""
+        return self._new(self.session._msb(self.shares), 0, 1, "a sign bit", "msb")
+
+    def clip(self, low: float, high: float) -> "SharedArray":
+        """Elementwise min(max(x, low), high) for public low <= high (at this array's scale).
+
+        b_lo = [x >= low] = 1 - msb(x - low) and b_hi = [x > high] = msb(high - x) in one comparison batch,
+        then one batch of bit-times-value Beaver products: clip = low + b_lo (x - low) - b_hi (x - high).
+        A bit has scale 2^0, so the products need no truncation and the result is exact: its public bound is
+        max(|low|, |high|), whatever the input's. SecureML's piecewise sigmoid is ``(u + 1/2).clip(0, 1)``.
+        """
+        for name, v in (("low", low), ("high", high)):
+            if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v):
+                raise ValueError(f"clip needs finite public numbers, got {name}={v!r}")
+        if not low <= high:
+            raise ValueError(f"clip needs low <= high, got low={low!r}, high={high!r}")
+        x = self if self.shape else self[None]
+        n = x.shape[0]
+        signs = concatenate([x - low, high - x]).sign_bit()
+        bits = concatenate([1 - signs[:n], signs[n:]])
+        terms = bits * concatenate([x - low, x - high])
+        out = terms[:n] - terms[n:] + low
+        bound = max(_max_abs(self._public(low)), _max_abs(self._public(high)))
+        out = SharedArray(self.session, out.shares, out.frac_bits, out.sharing_id, bound)
+        return out if self.shape else out[0]
 
     def __getitem__(self, index) -> "SharedArray":
         return self._new(self.shares[(slice(None),) + (index if isinstance(index, tuple) else (index,))],
-                         self.frac_bits, f"getitem:{index!r}")
+                         self.frac_bits, self.bound, "this slice", f"getitem:{index!r}")
 
     @property
     def T(self) -> "SharedArray":
         return self._new(np.swapaxes(self.shares, 1, 2) if self.shares.ndim == 3 else self.shares,
-                         self.frac_bits, "T")
+                         self.frac_bits, self.bound, "this transpose", "T")
 
     def __repr__(self) -> str:
         return (f"SharedArray(shape={self.shape}, parties={self.session.n_parties}, scale=2^-{self.frac_bits}, "
-                f"id={self.sharing_id})")
+                f"bound={_real(self.bound, self.frac_bits)}, id={self.sharing_id})")
 
 
 def concatenate(arrays: list[SharedArray]) -> SharedArray:
-    """Stack shared arrays along their first axis (local: each party stacks its shares)."""
+    """Stack shared arrays along their first axis (local: each party stacks its shares); the bound is the
+    largest of theirs."""
+    if not arrays:
+        raise ValueError("concatenate needs at least one SharedArray")
     first = arrays[0]
     for a in arrays[1:]:
         first._check(a, same_shape=False)
         if a.frac_bits != first.frac_bits or a.shape[1:] != first.shape[1:]:
             raise ValueError("concatenate needs one scale and equal trailing shapes")
-    return first._new(np.concatenate([a.shares for a in arrays], axis=1), first.frac_bits, "concat", *arrays[1:])
+    return first._new(np.concatenate([a.shares for a in arrays], axis=1), first.frac_bits,
+                      max(a.bound for a in arrays), "this concatenation", "concat", *arrays[1:])

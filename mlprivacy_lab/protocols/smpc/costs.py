@@ -29,7 +29,8 @@ def network_estimate(rounds: int, n_bytes: int) -> dict:
 def epoch_costs(task: str, epochs: int, batch_size: int = 32, learning_rate: float = 0.25) -> dict:
     """Plaintext vs secret-shared logistic regression (2 and 3 parties) on ``task``
     (see ``data.standardized_binary_task``): seconds, rounds and bytes per epoch, accuracy and the gap to
-    the plaintext weights, with the lecture's row."""
+    the plaintext weights, the summed SecureML truncation failure bounds (per epoch and for the whole run: a
+    union bound on P[any truncation failed]), with the lecture's row."""
     X, y, X_te, y_te = standardized_binary_task(task)
     kwargs = dict(kind="logistic", epochs=epochs, batch_size=batch_size, learning_rate=learning_rate)
     plain = PlainLinearModel(**kwargs).fit(X, y)
@@ -42,6 +43,9 @@ def epoch_costs(task: str, epochs: int, batch_size: int = 32, learning_rate: flo
             "rounds_per_epoch": epoch["rounds"], "bytes_per_epoch": epoch["bytes_sent"],
             "dealer_bytes_per_epoch": epoch["dealer_bytes"], "triples_per_epoch": epoch["triples"],
             "binary_triple_words_per_epoch": epoch["binary_triples"],
+            "truncations_per_epoch": epoch["truncations"],
+            "truncation_failure_per_epoch": epoch["truncation_failure"],
+            "truncation_failure_total": secure.stats_["truncation_failure"],
             "estimated_network_seconds_per_epoch": network_estimate(epoch["rounds"], epoch["bytes_sent"]),
             "test_accuracy": float((secure.predict(X_te) == y_te).mean()),
             "max_weight_gap_to_plain": float(np.abs(np.r_[secure.coef_ - plain.coef_,
