@@ -189,7 +189,8 @@ assert s2.stats.truncation_failure < 1e-6
 # Public bounds make training honest about its fixed point: after each step the weights are clipped to a
 # public range ($|w| \le 2$, on shares with the same comparison circuit), so every product keeps a bound
 # whose truncation fails with probability below $2^{-20}$; the plaintext reference clips too (it never
-# binds on this data). The run reports the sum of all its truncations' failure bounds.
+# binds on this data). The run reports the sum of the failure bounds of every value it truncated (each
+# truncation of an array truncates all its elements): a union bound on the chance that any went wrong.
 
 # %% slideshow={"slide_type": "fragment"}
 X, y, X_test, y_test = standardized_binary_task("breast_cancer")
@@ -202,7 +203,7 @@ acc_plain, acc_secure = (plain.predict(X_test) == y_test).mean(), (secure.predic
 gap = np.abs(secure.coef_ - plain.coef_).max()
 print(f"test accuracy: plaintext {acc_plain:.3f}, secret-shared {acc_secure:.3f}; largest weight gap {gap:.1e}")
 failure = secure.stats_["truncation_failure"]
-print(f"{secure.stats_['truncations']} truncations; probability that any failed <= {failure:.1e} "
+print(f"{secure.stats_['truncations']} array truncations; probability that any value failed <= {failure:.1e} "
       f"(sum of SecureML bounds; {secure.epoch_stats_[-1]['truncation_failure']:.1e} per epoch)")
 TOLERANCE = 0.02
 assert acc_plain > 0.9 and abs(acc_secure - acc_plain) <= TOLERANCE and gap < 0.01 and failure < 1e-2

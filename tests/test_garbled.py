@@ -1,8 +1,12 @@
 """Garbled circuits: half-gates keys, the circuit library against numpy/Python integers, engines, errors."""
 
 import math
+import os
+import re
 import secrets
 import socket
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlprivacy_lab.crypto.aes import FixedKeyHash
-from mlprivacy_lab.crypto.garbled import GarbledInt, GarblerEngine, LocalEngine, PlainEngine, where
+from mlprivacy_lab.crypto.garbled import (GarbledInt, GarblerEngine, LocalEngine, PlainEngine, concatenate, stack,
+                                          where)
 from mlprivacy_lab.crypto.garbled.halfgates import EvaluatorCore, GarblerCore
 from mlprivacy_lab.crypto.garbled.linalg import round_robin
 from mlprivacy_lab.crypto.garbled.programs import and_gate_counts, distance, eigen, millionaires
@@ -269,6 +274,56 @@ def test_mismatched_values_raise_clear_errors(local):
             pass
 
 
+@pytest.mark.parametrize(("kwargs", "error", "fragment"), [
+    ({"values": [2 ** 40], "width": 32}, OverflowError, "value 1099511627776 (flat index 0) does not fit a signed 32"),
+    ({"values": [3, -1], "width": 8, "signed": False}, OverflowError,
+     "value -1 (flat index 1) does not fit an unsigned"),
+    ({"values": [1.0, float("nan")], "frac": 8}, ValueError, "cannot encode nan (flat index 1)"),
+    ({"values": [np.inf]}, ValueError, "cannot encode inf"),
+    ({"values": "12"}, TypeError, "can only encode real numbers"),
+    ({"values": [[1, 2]], "shape": (2,)}, ValueError, "values have shape (1, 2) but shape=(2,)"),
+    ({"values": [1], "width": 0}, ValueError, "width must be an integer in 1..64, got 0"),
+    ({"values": [1], "width": True}, ValueError, "width must be an integer in 1..64, got True"),
+    ({"values": [1], "width": 16, "frac": 16}, ValueError, "frac (fractional bits) must be in 0..width-1"),
+    ({"values": [1], "signed": "no"}, ValueError, "signed must be True or False"),
+    ({"values": [1], "shape": (-1,)}, ValueError, "shape= must be a tuple of non-negative integers"),
+])
+def test_bad_garbled_inputs_are_clear_errors(local, kwargs, error, fragment):
+    with pytest.raises(error, match=re.escape(fragment)):
+        local.input("garbler", **kwargs)
+
+
+def test_reveal_and_joins_need_values_of_this_engine(local):
+    x = local.input("garbler", [1, 2], width=8)
+    with pytest.raises(TypeError, match="opens a GarbledInt of this engine, got a list"):
+        local.reveal([1, 2])
+    with pytest.raises(ValueError, match="lives on another engine"):
+        PlainEngine().reveal(x)
+    with pytest.raises(TypeError, match="non-empty list of GarbledInt"):
+        concatenate([])
+    with pytest.raises(TypeError, match="non-empty list of GarbledInt"):
+        stack([x, [1, 2]])
+    with pytest.raises(ValueError, match="different engines"):
+        concatenate([x, PlainEngine().input("garbler", [1], width=8)])
+
+
+def test_a_non_owner_declares_a_valid_format_and_shape():
+    a, b = socket.socketpair()
+    with a, b:
+        garbler = GarblerEngine(Channel(a))
+        with pytest.raises(ValueError, match="shape= must be a tuple"):
+            garbler.input("evaluator", shape=("3",))
+        with pytest.raises(ValueError, match="width must be"):
+            garbler.input("evaluator", shape=(3,), width=65)
+        assert garbler.channel.traffic.bytes_received == 0
+
+
+def test_empty_inputs_are_empty_values(local):
+    x, y = local.input("garbler", np.zeros(0), width=8), local.input("evaluator", np.zeros(0), width=8)
+    assert x.shape == y.shape == (0,)
+    assert local.reveal(x + y).shape == (0,)
+
+
 def test_a_party_cannot_supply_the_other_partys_input():
     a, b = socket.socketpair()
     with a, b:
@@ -311,6 +366,61 @@ def test_two_processes_over_a_socket():
         run_two_party(lambda engine: None)
     with pytest.raises(RuntimeError, match="evaluator process failed(.|\n)*TypeError"):
         run_two_party(millionaires, {"alice": 1}, {"bob": "rich"})
+
+
+# Programs for the failure tests below: the evaluator process imports them from this module by name.
+def evaluator_raises(engine):
+    if engine.party == "evaluator":
+        raise ArithmeticError("the evaluator fails on purpose")
+    engine.reveal(engine.constant(1, width=1, signed=False))
+
+
+def evaluator_dies(engine):
+    if engine.party == "evaluator":
+        os._exit(7)
+    engine.reveal(engine.constant(1, width=1, signed=False))
+
+
+def evaluator_stalls(engine):
+    if engine.party == "evaluator":
+        time.sleep(60)
+    engine.reveal(engine.constant(1, width=1, signed=False))
+
+
+@pytest.fixture
+def importable_tests(monkeypatch):
+    """Put this directory on the evaluator's PYTHONPATH, so it can import this module's programs."""
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+
+
+def test_an_evaluator_that_raises_or_dies_is_a_clear_error(importable_tests):
+    with pytest.raises(RuntimeError, match="(?s)evaluator process failed \\(exit status 1\\).*ArithmeticError: "
+                                           "the evaluator fails on purpose"):
+        run_two_party(evaluator_raises, timeout=30)
+    with pytest.raises(RuntimeError, match="evaluator process failed \\(exit status 7\\)"):
+        run_two_party(evaluator_dies, timeout=30)
+
+
+def test_a_stalled_evaluator_times_out_and_is_stopped(importable_tests):
+    start = time.perf_counter()
+    with pytest.raises(TimeoutError, match="the evaluator sent nothing for 3 s: received 0 of the 1 bytes"):
+        run_two_party(evaluator_stalls, timeout=3)
+    assert time.perf_counter() - start < 20
+
+
+def test_an_evaluator_that_cannot_start_fails_before_connecting():
+    start = time.perf_counter()  # without importable_tests the evaluator cannot import this module
+    with pytest.raises(RuntimeError, match="(?s)failed before it connected \\(exit status 1\\).*ModuleNotFound"):
+        run_two_party(evaluator_raises, timeout=60)
+    assert time.perf_counter() - start < 30
+
+
+def test_parties_that_declare_an_input_differently_fail_clearly():
+    with pytest.raises(RuntimeError, match=re.escape("the garbler's input is (width=16, frac=0, signed=True, "
+                                                     "shape=()) but the evaluator declared (width=32")):
+        run_two_party(millionaires, {"alice": 7, "width": 16}, {"bob": 5}, timeout=30)
+    with pytest.raises(ValueError, match="positive finite"):
+        run_two_party(millionaires, {"alice": 7}, {"bob": 5}, timeout=0)
 
 
 def test_garbled_int_is_a_numpy_style_array(local):

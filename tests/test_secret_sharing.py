@@ -88,7 +88,8 @@ def test_truncation_error_rate_matches_secureml_theorem():
     assert np.all(np.abs(got[~failed] - exact[~failed]) <= 1)
     bound = truncation_failure_bound(lx - 1)
     assert 0 < failed.mean() <= bound * 1.5 + 3 * np.sqrt(bound / n), (failed.mean(), bound)
-    assert s.stats.truncations == 1 and s.stats.truncation_failure == truncation_failure_bound(lx - 1)
+    # one truncation of n values: the union bound n x 2^-6 over its elements is vacuous, capped at 1
+    assert s.stats.truncations == 1 and s.stats.truncation_failure == min(1.0, n * bound) == 1.0
     with pytest.raises(OverflowError, match="exceeds its public bound"):
         s.reconstruct(truncated)
     assert np.array_equal(s.reconstruct(truncated[np.flatnonzero(~failed)]), got[~failed])
@@ -179,17 +180,20 @@ def test_products_never_wrap():
     assert s.stats.since(before)["triples"] == 0, "refused before the Beaver triple was dealt"
     ones = s.share(np.array([1.0, -0.999]))
     assert np.allclose(s.reconstruct(ones * ones), [1.0, 0.998], atol=2 * ULP)
-    assert s.stats.truncation_failure == 2.0 ** -35  # bound 2^14 - 1 each: |product| < 2^28
+    assert s.stats.truncation_failure == 2 * 2.0 ** -35  # bound 2^14 - 1 each: |product| < 2^28, 2 values
 
 
 def test_truncation_threshold_is_settable_and_risks_add_up():
-    s = SMPCSession(2, F, max_truncation_failure=0.25)
-    near = s.share(np.array([2.0 ** 17 - 1]))
-    assert s.reconstruct(near * near) == pytest.approx((2.0 ** 17 - 1) ** 2, rel=1e-9)
+    strict = SMPCSession(2, F)
+    with pytest.raises(OverflowError, match="max_truncation_failure"):  # default 2^-20: 2^-15 is refused
+        strict.share(np.array([2.0 ** 11 - 1])) * strict.share(np.array([2.0 ** 11 - 1]))
+    s = SMPCSession(2, F, max_truncation_failure=2.0 ** -10)
+    near = s.share(np.array([2.0 ** 11 - 1]))  # fails with probability 2^-15, accepted at this threshold
+    assert s.reconstruct(near * near) == pytest.approx((2.0 ** 11 - 1) ** 2, rel=1e-6)
     x = s.share(np.array([3.0]))
     s.reconstruct((x * 0.5).truncate(2))
-    # bounds: (2^30 - 1)^2 < 2^60; 3.0 has 2^15 - 1, times 0.5 = 2^12: < 2^27, truncated: 2^14 + 1 < 2^15
-    expected = truncation_failure_bound(60) + truncation_failure_bound(27) + truncation_failure_bound(15)
+    # bounds: (2^24 - 1)^2 < 2^48; 3.0 has 2^15 - 1, times 0.5 = 2^12: < 2^27, truncated: 2^14 + 1 < 2^15
+    expected = truncation_failure_bound(48) + truncation_failure_bound(27) + truncation_failure_bound(15)
     assert s.stats.truncations == 3 and s.stats.truncation_failure == expected
     s.max_truncation_failure = 2.0 ** -40
     with pytest.raises(OverflowError, match="max_truncation_failure"):
@@ -198,6 +202,17 @@ def test_truncation_threshold_is_settable_and_risks_add_up():
         with pytest.raises(ValueError, match="max_truncation_failure must be a probability"):
             SMPCSession(max_truncation_failure=bad)
 
+
+
+def test_truncation_failure_counts_every_value():
+    """Theorem 1 bounds one value; truncating an array truncates each element, so the session's total is the
+    union bound size x 2^(lx + 1 - 64) per truncated array (the threshold still applies per value)."""
+    s = SMPCSession(2, F)
+    a = s.share(np.full((4, 5), 3.0))                           # bound 2^15 - 1: products < 2^30
+    a * a
+    assert s.stats.truncations == 1 and s.stats.truncation_failure == 20 * truncation_failure_bound(30)
+    s.share(np.ones((3, 2))) @ s.share(np.ones((2, 4)))         # 12 values, 2 (2^14 - 1)^2 < 2^29
+    assert s.stats.truncation_failure == 20 * truncation_failure_bound(30) + 12 * truncation_failure_bound(29)
 
 def test_public_bounds_propagate_from_public_quantities_only():
     s = SMPCSession(3, F)

@@ -27,8 +27,9 @@ bound_a * bound_b; k * a -> |k| * bound; (m, k) @ (k, n) -> k * bound_a * bound_
 transposes keep it; ``concatenate`` takes the max. A result whose bound exceeds the ring's signed range
 (2^63 - 1) raises ``OverflowError`` before it is computed, and so does a truncation whose SecureML failure
 probability 2^(lx + 1 - 64) (lx = bit length of the bound) exceeds the session's ``max_truncation_failure``
-(default 2^-20); ``stats.truncation_failure`` adds up the bounds of every truncation done, a union bound
-on the probability that any of them failed. ``reveal`` checks the opened value against its bound.
+(default 2^-20). Theorem 1 bounds one truncated value, and truncating an array truncates each element, so
+``stats.truncation_failure`` adds size x 2^(lx + 1 - 64) (at most 1) per truncated array: a union bound on
+the probability that any value truncated in the session failed. ``reveal`` checks the opened value against its bound.
 
 The triples, masks and random bits come from a **trusted third party** (``TrustedDealer``), as in
 SecureML's client-aided offline phase and CrypTen's TTP mode. Here the dealer and all parties are
@@ -148,7 +149,8 @@ class FixedPointRing:
 @dataclass
 class CommStats:
     """What the parties would exchange: online rounds and bytes, triples and the dealer's bytes; and the
-    truncations done with the sum of their SecureML failure bounds (a union bound on P[any failed])."""
+    truncations done (one per truncated array) with the sum of their elements' SecureML failure bounds (a
+    union bound on P[any truncated value failed])."""
 
     rounds: int = 0
     bytes_sent: int = 0
@@ -304,8 +306,8 @@ class SMPCSession:
     """n parties, a trusted dealer and the fixed-point encoding they agreed on, plus the traffic counters.
 
     ``max_truncation_failure`` (default 2^-20, settable) is the largest SecureML failure probability one
-    truncation may have (``truncation_failure_bound`` of its public bound); ``stats.truncation_failure`` sums
-    the bounds of all truncations done in the session.
+    truncated value may have (``truncation_failure_bound`` of its public bound); ``stats.truncation_failure``
+    sums the bounds of every value truncated in the session (size x bound per array).
     """
 
     def __init__(self, n_parties: int = 2, frac_bits: int = 13,
@@ -434,9 +436,10 @@ class SMPCSession:
 
     def _truncate(self, x: np.ndarray, bits: int, risk: float) -> np.ndarray:
         """SecureML local truncation (Sec. 3.1); with n > 2 parties 2..n-1 first send their shares to party 1.
-        ``risk`` (from ``_truncation_risk``) is added to the session's total failure bound."""
+        ``risk`` (from ``_truncation_risk``) bounds one value's failure; the union bound over the array's
+        elements, min(1, size x risk), is added to the session's total."""
         self.stats.truncations += 1
-        self.stats.truncation_failure += risk
+        self.stats.truncation_failure += min(1.0, x[0].size * risk)
         x = x.copy()
         if self.n_parties > 2:
             self._send(x[0].size * (self.n_parties - 2))

@@ -11,15 +11,17 @@ layer, across every lane, at once.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
 from ..ot import Channel, InProcessOTExtension, OTExtensionReceiver, OTExtensionSender
 from ..aes import LABEL_BYTES, U64
 from .halfgates import CHUNK, TABLE_WORDS, EvaluatorCore, GarblerCore
-from .values import GarbledInt, encode
+from .values import GarbledInt, check_format, encode
 
 OWNERS = ("garbler", "evaluator")
+_MAX_DIMS = 64  # numpy's limit on array dimensions
 TABLE_BYTES = 8 * TABLE_WORDS  # 32 bytes per AND gate
 
 
@@ -63,16 +65,19 @@ class Engine:
             raise ValueError(f"the {owner} must supply the values of its own input")
         if not knows and values is not None:
             raise ValueError(f"the {self.party} cannot supply the {owner}'s private input; pass shape= only")
+        if shape is not None:
+            shape = _check_shape(shape)
         if values is None:
             if shape is None:
                 raise ValueError("pass shape= for an input the other party supplies")
+            check_format(width, frac, signed)
             bits = None
-            shape = tuple(shape)
         else:
             bits = encode(values, width, frac, signed)
-            if shape is not None and tuple(shape) != bits.shape[1:]:
-                raise ValueError(f"values have shape {bits.shape[1:]} but shape={tuple(shape)} was given")
+            if shape is not None and shape != bits.shape[1:]:
+                raise ValueError(f"values have shape {bits.shape[1:]} but shape={shape} was given")
             shape = bits.shape[1:]
+        self._agree(owner, (int(width), int(frac), int(bool(signed)), *shape))
         return GarbledInt(self, self._input(owner, bits, (width, *shape)), signed=signed, frac=frac)
 
     def constant(self, values, *, width: int = 32, frac: int = 0, signed: bool = True) -> GarbledInt:
@@ -81,14 +86,21 @@ class Engine:
 
     def reveal(self, x: GarbledInt) -> np.ndarray:
         """Open ``x`` to both parties: integers, or floats when ``x`` is fixed-point."""
-        if not isinstance(x, GarbledInt) or x.engine is not self:
-            raise ValueError("reveal a GarbledInt of this engine")
+        if not isinstance(x, GarbledInt):
+            raise TypeError(f"reveal() opens a GarbledInt of this engine, got a {type(x).__name__} object")
+        if x.engine is not self:
+            raise ValueError(f"this GarbledInt lives on another engine ({x.engine.party}, a different session): "
+                             "its keys mean nothing here; reveal it with the engine that made it")
         return x.decode(self._reveal(x.wires))
 
     def stats(self) -> dict:
         return {"and_gates": self.and_gates, "xor_gates": self.xor_gates, "table_bytes": self.table_bytes}
 
     # --- party-specific ----------------------------------------------------------------------------
+    def _agree(self, owner: str, declared: tuple[int, ...]) -> None:
+        """Make both parties agree on an input's public (width, frac, signed, *shape); nothing to do in one
+        process (``TwoPartyEngine`` checks it over the channel)."""
+
     def _input(self, owner: str, bits: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
         raise NotImplementedError
 
@@ -137,11 +149,37 @@ class PlainEngine(Engine):
         return wires
 
 
-class GarblerEngine(Engine):
+class TwoPartyEngine(Engine):
+    """One party of a two-party run over ``channel``: the garbler or the evaluator."""
+
+    trailer = (2,)
+    channel: Channel
+
+    def _agree(self, owner, declared):
+        """The owner of an input sends its public format (width, frac, signed, *shape) in the same flight as
+        the input's first message; the other party compares it with its own declaration, so two programs that
+        declare an input differently fail with this error instead of misreading each other's labels."""
+        if owner == self.party:
+            self.channel.send(np.array([len(declared), *declared], dtype=np.int64))
+            return
+        n = int(self.channel.recv_into(np.empty(1, dtype=np.int64))[0])
+        if not 3 <= n <= 3 + _MAX_DIMS:
+            raise ValueError(f"malformed input header from the {owner} ({n} words): the two parties' programs "
+                             "are out of step (did both run the same program?)")
+        theirs = tuple(self.channel.recv_into(np.empty(n, dtype=np.int64)).tolist())
+        if theirs != declared:
+            raise ValueError(f"the {owner}'s input is {_describe(theirs)} but the {self.party} declared "
+                             f"{_describe(declared)}: both parties must pass the same width=, frac=, signed= "
+                             "and shape")
+
+    def stats(self):
+        return {**super().stats(), **self.channel.traffic.as_dict()}
+
+
+class GarblerEngine(TwoPartyEngine):
     """The garbler of a two-party run: makes the keys, streams the garbled tables over ``channel``."""
 
     party = "garbler"
-    trailer = (2,)
 
     def __init__(self, channel: Channel) -> None:
         super().__init__()
@@ -187,15 +225,11 @@ class GarblerEngine(Engine):
         raw = self.channel.recv_into(np.empty(-(-colour.size // 8), dtype=np.uint8))
         return np.unpackbits(raw, count=colour.size).reshape(colour.shape)
 
-    def stats(self):
-        return {**super().stats(), **self.channel.traffic.as_dict()}
 
-
-class EvaluatorEngine(Engine):
+class EvaluatorEngine(TwoPartyEngine):
     """The evaluator of a two-party run: receives tables as they stream in and evaluates them."""
 
     party = "evaluator"
-    trailer = (2,)
 
     def __init__(self, channel: Channel) -> None:
         super().__init__()
@@ -236,9 +270,6 @@ class EvaluatorEngine(Engine):
         bits = colour ^ np.unpackbits(raw, count=colour.size).reshape(colour.shape)
         self.channel.send(np.packbits(bits))
         return bits
-
-    def stats(self):
-        return {**super().stats(), **self.channel.traffic.as_dict()}
 
 
 class LocalEngine(Engine):
@@ -321,6 +352,20 @@ class LocalEngine(Engine):
         return {**super().stats(), "label_bytes": self.label_bytes, "ot_bytes": ot,
                 "reveal_bytes": self.reveal_bytes,
                 "bytes_total": self.table_bytes + self.label_bytes + ot + self.reveal_bytes}
+
+
+def _describe(declared: tuple[int, ...]) -> str:
+    width, frac, signed, *shape = declared
+    return f"(width={width}, frac={frac}, signed={bool(signed)}, shape={tuple(shape)})"
+
+
+def _check_shape(shape: object) -> tuple[int, ...]:
+    """``shape`` as a tuple of non-negative ints (an int n is the shape (n,))."""
+    dims = (shape,) if isinstance(shape, numbers.Integral) else shape
+    if not isinstance(dims, (tuple, list)) or not all(
+            isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 0 for n in dims):
+        raise ValueError(f"shape= must be a tuple of non-negative integers, got {shape!r}")
+    return tuple(int(n) for n in dims)
 
 
 def _xor_delta(a: np.ndarray, delta: np.ndarray) -> np.ndarray:

@@ -22,18 +22,25 @@ MAX_WIDTH = RING_BITS  # values are decoded into 64-bit words
 LANE_BLOCK = 512
 
 
+def check_format(width: int, frac: int, signed: bool) -> None:
+    """``ValueError`` unless width is an integer in 1..MAX_WIDTH, frac in 0..width-1 and signed a bool."""
+    if isinstance(width, bool) or not isinstance(width, numbers.Integral) or not 1 <= width <= MAX_WIDTH:
+        raise ValueError(f"width must be an integer in 1..{MAX_WIDTH}, got {width!r}")
+    if isinstance(frac, bool) or not isinstance(frac, numbers.Integral) or not 0 <= frac < width:
+        raise ValueError(f"frac (fractional bits) must be in 0..width-1, got {frac!r} for width {width}")
+    if not isinstance(signed, (bool, np.bool_)):
+        raise ValueError(f"signed must be True or False, got {signed!r}")
+
+
 def encode(values, width: int, frac: int = 0, signed: bool = True) -> np.ndarray:
     """Two's-complement bits (width, *shape), least significant first, of integers or reals·2^frac, rounded by
     the rules of ``fixed_point.py``; the carrier is a ``width``-bit circuit word, so the range is
     [-2^(width-1), 2^(width-1)) (signed) or [0, 2^width) and the bits wrap modulo 2^width."""
-    if not isinstance(width, numbers.Integral) or not 1 <= width <= MAX_WIDTH:
-        raise ValueError(f"width must be an integer in 1..{MAX_WIDTH}, got {width!r}")
-    if not isinstance(frac, numbers.Integral) or not 0 <= frac < width:
-        raise ValueError(f"frac (fractional bits) must be in 0..width-1, got {frac!r} for width {width}")
+    check_format(width, frac, signed)
     x, m = to_fixed(values, frac)
     low, high = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
-    kind = f"{'signed' if signed else 'unsigned'} {width}-bit" + (f" with {frac} fractional bits" if frac else "")
-    check_range(x, m, low, high, frac, f"a {kind} number", "widen the format or rescale")
+    kind = f"{'a signed' if signed else 'an unsigned'} {width}-bit" + (f" with {frac} fractional bits" if frac else "")
+    check_range(x, m, low, high, frac, f"{kind} number", "widen the format or rescale")
     words = m.astype(np.int64 if signed else np.uint64).astype(np.uint64) & np.uint64((1 << width) - 1)
     shifts = np.arange(width, dtype=np.uint64).reshape(-1, *([1] * x.ndim))
     return ((words[None] >> shifts) & np.uint64(1)).astype(np.uint8)
@@ -332,19 +339,26 @@ def where(condition: GarbledInt, x, y) -> GarbledInt:
     return base._like(C.mux(base.engine, s, x.broadcast_to(shape).wires, y.broadcast_to(shape).wires))
 
 
+def _same_format(values: list[GarbledInt], what: str) -> GarbledInt:
+    """The first of ``values``, if all are ``GarbledInt`` of one engine and one number format."""
+    values = list(values)
+    if not values or not all(isinstance(v, GarbledInt) for v in values):
+        raise TypeError(f"{what}() needs a non-empty list of GarbledInt values, got "
+                        f"{[type(v).__name__ for v in values]}")
+    for v in values[1:]:
+        values[0]._operand(v)
+    return values[0]
+
+
 def concatenate(values: list[GarbledInt], axis: int = 0) -> GarbledInt:
     """Join values of the same format along a lane axis."""
-    first = values[0]
-    for v in values[1:]:
-        first._operand(v)
+    first = _same_format(values, "concatenate")
     axis = axis % max(1, first.ndim)
     return first._like(np.concatenate([v.wires for v in values], axis=axis + 1))
 
 
 def stack(values: list[GarbledInt], axis: int = 0) -> GarbledInt:
     """Stack values of the same format and shape along a new lane axis."""
-    first = values[0]
-    for v in values[1:]:
-        first._operand(v)
+    first = _same_format(values, "stack")
     axis = axis % (first.ndim + 1)
     return first._like(np.stack([v.wires for v in values], axis=axis + 1))

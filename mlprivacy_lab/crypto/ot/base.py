@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from numbers import Integral
 
 import gmpy2
 import numpy as np
@@ -56,15 +57,39 @@ def _kdf(index: int, a: gmpy2.mpz, b: gmpy2.mpz, shared: gmpy2.mpz) -> bytes:
     return hashlib.sha256(data).digest()[:LABEL_BYTES]
 
 
-def _check_bits(choices: Sequence[int]) -> list[int]:
-    bits = [int(c) for c in np.asarray(choices).reshape(-1)]
-    if any(c not in (0, 1) for c in bits):
-        raise ValueError("OT choices must be bits (0 or 1)")
-    return bits
+def check_choice_bits(choices: Sequence[int] | np.ndarray) -> np.ndarray:
+    """The receiver's choice bits as a 1-D uint8 array, if ``choices`` is a 1-D sequence of the integers 0 and 1
+    or of booleans (Python or numpy); otherwise ``ValueError`` naming the first bad index and value (a float,
+    even 1.0, is not a bit: it would otherwise be truncated into a silently wrong choice)."""
+    bits = np.asarray(choices)
+    if bits.ndim != 1:
+        raise ValueError(f"OT choices must be a 1-D sequence of bits (0 or 1), got shape {bits.shape} "
+                         f"({type(choices).__name__})")
+    if bits.dtype.kind in "biu":
+        if bits.dtype.kind != "b" and bits.size and (bits.min() < 0 or bits.max() > 1):
+            i = int(np.argmax((bits < 0) | (bits > 1)))
+            raise ValueError(f"OT choice {i} is {bits[i].item()!r}: choices must be bits, 0 or 1")
+        return bits.astype(np.uint8)
+    items = choices if isinstance(choices, (list, tuple)) else bits.tolist()
+    for i, c in enumerate(items):
+        if not isinstance(c, (Integral, np.bool_)) or c not in (0, 1):
+            raise ValueError(f"OT choice {i} is {c!r} ({type(c).__name__}, in an array of dtype {bits.dtype}): "
+                             "choices must be bits, the integers 0 or 1 or booleans")
+    return np.array(items, dtype=np.uint8).reshape(-1)
+
+
+def _check_count(count: object) -> int:
+    if isinstance(count, (bool, np.bool_)) or not isinstance(count, Integral) or count < 0:
+        raise ValueError(f"the number of OTs must be a non-negative integer, got {count!r}")
+    return int(count)
 
 
 def random_ot_send(channel: Channel, count: int) -> list[tuple[bytes, bytes]]:
-    """Sender side of ``count`` random OTs: returns the key pairs (k₀, k₁) of 16 bytes each."""
+    """Sender side of ``count`` random OTs: returns the key pairs (k₀, k₁) of 16 bytes each (none, and no
+    message, for ``count = 0``)."""
+    count = _check_count(count)
+    if not count:
+        return []
     a = gmpy2.mpz(secrets.randbits(EXPONENT_BITS))
     big_a = gmpy2.powmod(G, a, P)
     channel.send(_encode(big_a))
@@ -79,8 +104,11 @@ def random_ot_send(channel: Channel, count: int) -> list[tuple[bytes, bytes]]:
 
 
 def random_ot_receive(channel: Channel, choices: Sequence[int]) -> list[bytes]:
-    """Receiver side of random OTs with the given choice bits: returns k_c for each."""
-    bits = _check_bits(choices)
+    """Receiver side of random OTs with the given choice bits: returns k_c for each (none, and no message,
+    for no choices)."""
+    bits = check_choice_bits(choices).tolist()
+    if not bits:
+        return []
     big_a = _decode(channel.recv(ELEMENT_BYTES), "A")
     secrets_b = [gmpy2.mpz(secrets.randbits(EXPONENT_BITS)) for _ in bits]
     points = [gmpy2.powmod(G, b, P) * (big_a if c else 1) % P for b, c in zip(secrets_b, bits)]
@@ -93,17 +121,27 @@ def _xor(x: bytes, y: bytes) -> bytes:
 
 
 def ot_send(channel: Channel, messages: Sequence[tuple[bytes, bytes]]) -> None:
-    """Chosen-message 1-out-of-2 OT of 16-byte messages: each pair is sent masked with the random-OT keys."""
-    for m0, m1 in messages:
-        if len(m0) != LABEL_BYTES or len(m1) != LABEL_BYTES:
-            raise ValueError(f"OT messages must be {LABEL_BYTES} bytes each (got {len(m0)} and {len(m1)})")
+    """Chosen-message 1-out-of-2 OT of 16-byte messages: each pair is sent masked with the random-OT keys.
+    Every pair is checked before anything is sent; no pairs send nothing."""
+    messages = list(messages)
+    for i, pair in enumerate(messages):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"OT message {i} must be a pair (m0, m1) of {LABEL_BYTES}-byte strings, got {pair!r}")
+        for m in pair:
+            if not isinstance(m, (bytes, bytearray)) or len(m) != LABEL_BYTES:
+                size = f"{len(m)} bytes" if isinstance(m, (bytes, bytearray)) else type(m).__name__
+                raise ValueError(f"OT messages must be {LABEL_BYTES} bytes each; pair {i} holds {size}")
+    if not messages:
+        return
     keys = random_ot_send(channel, len(messages))
     channel.send(b"".join(_xor(m0, k0) + _xor(m1, k1) for (m0, m1), (k0, k1) in zip(messages, keys)))
 
 
 def ot_receive(channel: Channel, choices: Sequence[int]) -> list[bytes]:
     """Receiver of chosen-message OT: gets message ``choices[i]`` of pair i and nothing about the other."""
-    bits = _check_bits(choices)
+    bits = check_choice_bits(choices).tolist()
+    if not bits:
+        return []
     keys = random_ot_receive(channel, bits)
     raw = channel.recv(2 * LABEL_BYTES * len(bits))
     return [_xor(raw[(2 * i + c) * LABEL_BYTES:(2 * i + c + 1) * LABEL_BYTES], k)

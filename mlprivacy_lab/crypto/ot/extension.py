@@ -21,7 +21,7 @@ import secrets
 import numpy as np
 
 from ..aes import LABEL_BYTES, OT_TWEAK_DOMAIN, U64, AesPrg, FixedKeyHash
-from .base import random_ot_receive, random_ot_send
+from .base import check_choice_bits, random_ot_receive, random_ot_send
 from .channel import Channel
 
 KAPPA = 8 * LABEL_BYTES  # κ = 128 base OTs: row j of the transposed matrix is one label
@@ -38,11 +38,17 @@ def transpose_bits(columns: np.ndarray) -> np.ndarray:
     return rows.view(U64)
 
 
-def _choice_bits(choices: np.ndarray) -> np.ndarray:
-    bits = np.asarray(choices).reshape(-1)
-    if bits.size and (bits.min() < 0 or bits.max() > 1):
-        raise ValueError("OT choice bits must be 0 or 1")
-    return bits.astype(np.uint8)
+def check_labels(x0: np.ndarray, x1: np.ndarray) -> int:
+    """The number m of OTs, if ``x0`` and ``x1`` are both (m, 2) uint64 arrays of 128-bit labels (``ValueError``
+    otherwise: a reshaped or cast array would transfer silently wrong labels)."""
+    for name, x in (("x0", x0), ("x1", x1)):
+        if not isinstance(x, np.ndarray) or x.dtype != U64 or x.ndim != 2 or x.shape[1] != 2:
+            got = f"shape {x.shape}, dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+            raise ValueError(f"OT extension messages {name} must be an (m, 2) uint64 array of 128-bit labels, "
+                             f"got {got}")
+    if x0.shape != x1.shape:
+        raise ValueError(f"OT message arrays differ in shape: {x0.shape} vs {x1.shape}")
+    return len(x0)
 
 
 class OTExtensionSender:
@@ -58,11 +64,11 @@ class OTExtensionSender:
         self.count = 0
 
     def send(self, x0: np.ndarray, x1: np.ndarray) -> None:
-        """Offer pairs (x0[j], x1[j]) of 128-bit labels; the receiver gets x_{r_j}[j] for its choice r_j."""
-        x0, x1 = np.asarray(x0, dtype=U64).reshape(-1, 2), np.asarray(x1, dtype=U64).reshape(-1, 2)
-        if x0.shape != x1.shape:
-            raise ValueError(f"OT message arrays differ in shape: {x0.shape} vs {x1.shape}")
-        m = len(x0)
+        """Offer pairs (x0[j], x1[j]) of 128-bit labels, (m, 2) uint64 arrays; the receiver gets x_{r_j}[j] for
+        its choice r_j. m = 0 sends and reads nothing (the receiver, with no choices, neither)."""
+        m = check_labels(x0, x1)
+        if not m:
+            return
         nbytes = -(-m // 8)
         u = self.channel.recv_into(np.empty((KAPPA, nbytes), dtype=np.uint8))
         q = np.empty_like(u)
@@ -90,9 +96,12 @@ class OTExtensionReceiver:
         self.count = 0
 
     def receive(self, choices: np.ndarray) -> np.ndarray:
-        """Labels x_{r_j}[j] for choice bits ``choices`` (m,), as an (m, 2) uint64 array."""
-        bits = _choice_bits(choices)
+        """Labels x_{r_j}[j] for choice bits ``choices`` (m,), as an (m, 2) uint64 array; no choices give an
+        empty (0, 2) array without a message."""
+        bits = check_choice_bits(choices)
         m = bits.size
+        if not m:
+            return np.empty((0, 2), dtype=U64)
         r = np.packbits(bits)
         t = np.empty((KAPPA, r.size), dtype=np.uint8)
         u = np.empty_like(t)

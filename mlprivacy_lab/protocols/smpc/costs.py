@@ -29,8 +29,8 @@ def network_estimate(rounds: int, n_bytes: int) -> dict:
 def epoch_costs(task: str, epochs: int, batch_size: int = 32, learning_rate: float = 0.25) -> dict:
     """Plaintext vs secret-shared logistic regression (2 and 3 parties) on ``task``
     (see ``data.standardized_binary_task``): seconds, rounds and bytes per epoch, accuracy and the gap to
-    the plaintext weights, the summed SecureML truncation failure bounds (per epoch and for the whole run: a
-    union bound on P[any truncation failed]), with the lecture's row."""
+    the plaintext weights, the summed SecureML truncation failure bounds of every truncated value (per epoch
+    and for the whole run: a union bound on P[any truncation failed]), with the lecture's row."""
     X, y, X_te, y_te = standardized_binary_task(task)
     kwargs = dict(kind="logistic", epochs=epochs, batch_size=batch_size, learning_rate=learning_rate)
     plain = PlainLinearModel(**kwargs).fit(X, y)

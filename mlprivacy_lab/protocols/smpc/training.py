@@ -127,8 +127,8 @@ class SecureLinearModel(_LinearModel):
     """SGD on secret-shared data among ``n_parties`` (2 or more) with a trusted dealer for triples.
 
     ``fit(X_parts, y_parts)`` takes each party's rows; afterwards ``stats_`` holds the traffic of input
-    sharing and training and ``truncation_failure``, the summed SecureML failure bounds of all its
-    truncations; ``epoch_stats_`` the same for one epoch, ``epoch_seconds_`` the times. The trained weights
+    sharing and training and ``truncation_failure``, the summed SecureML failure bounds of every value it
+    truncated; ``epoch_stats_`` the same for one epoch, ``epoch_seconds_`` the times. The trained weights
     are revealed to all parties at the end (the only output). Each party's shares reveal the bit length of
     its largest |feature| (the public bound, ``SMPCSession.share``).
     """
