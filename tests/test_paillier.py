@@ -2,6 +2,7 @@
 
 import json
 import secrets
+import warnings
 
 import gmpy2
 import numpy as np
@@ -9,28 +10,60 @@ import phe
 import pytest
 
 from mlprivacy_lab.crypto.encoding import FixedPoint
-from mlprivacy_lab.crypto.paillier import (EncryptedArray, EncryptedNumber, PaillierPrivateKey,
-                                           PaillierPublicKey, generate_keypair)
+from mlprivacy_lab.crypto.paillier import (EncryptedArray, EncryptedNumber, InsecureKeyWarning,
+                                           PaillierPrivateKey, PaillierPublicKey, generate_keypair)
 
 
 @pytest.fixture(scope="module")
 def keys():
-    return generate_keypair(1024)
+    return generate_keypair(1024, insecure_demo=True)  # 1024 bits keep the tests fast; a test key, not a real one
 
 
 @pytest.fixture(scope="module")
 def other_keys():
-    return generate_keypair(1024)
+    return generate_keypair(1024, insecure_demo=True)
 
 
 @pytest.mark.parametrize("n_length", [1024, 2048])
 def test_keypair_has_the_requested_size_and_equal_length_primes(n_length):
-    public_key, private_key = generate_keypair(n_length)
+    public_key, private_key = generate_keypair(n_length, insecure_demo=True)
     p, q = private_key.p, private_key.q
     assert public_key.n == p * q and public_key.n.bit_length() == n_length and p != q
     assert p.bit_length() == q.bit_length() == n_length // 2
     assert gmpy2.is_prime(p) and gmpy2.is_prime(q)
     assert public_key.g == public_key.n + 1 and public_key.nsquare == public_key.n ** 2
+
+
+def test_keys_are_2048_bits_by_default_and_1024_bits_warn_citing_nist():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the default size warns about nothing
+        public_key, _ = generate_keypair()
+        assert public_key.n.bit_length() == 2048
+        assert PaillierPublicKey.from_json(public_key.to_json()) == public_key
+    with pytest.warns(InsecureKeyWarning, match=r"NIST SP 800-57.*n_length=2048"):
+        legacy, _ = generate_keypair(1024)
+    assert legacy.n.bit_length() == 1024  # the caller still gets the key asked for
+    with pytest.warns(InsecureKeyWarning, match="1024-bit"):
+        PaillierPublicKey.from_json(legacy.to_json())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PaillierPublicKey(legacy.n, insecure_demo=True)  # the flag states it is a demo: no warning
+
+
+def test_public_key_rejects_a_modulus_that_is_not_a_product_of_two_primes(keys):
+    public_key, private_key = keys
+    with pytest.raises(ValueError, match="is prime"):
+        PaillierPublicKey(2 ** 1279 - 1, insecure_demo=True)  # a Mersenne prime
+    with pytest.raises(ValueError, match="perfect square"):
+        PaillierPublicKey(private_key.p ** 2, insecure_demo=True)
+    with pytest.raises(ValueError, match="small factor 3"):
+        PaillierPublicKey(3 * public_key.n ** 2)  # 2050 bits, odd, composite, but 3 divides it
+    with pytest.raises(ValueError, match="positive odd"):
+        PaillierPublicKey(-public_key.n)
+    with pytest.raises(ValueError, match="larger than the 16384 bits"):
+        PaillierPublicKey((1 << 20000) + 1)
+    with pytest.raises(TypeError, match="integer"):
+        PaillierPublicKey(True)
 
 
 def test_tiny_keys_need_the_explicit_demo_flag():
@@ -85,6 +118,36 @@ def test_encryption_is_randomized(keys):
     assert a != b and private_key.raw_decrypt(a) == private_key.raw_decrypt(b) == 42
 
 
+def test_exported_results_cannot_be_linked_to_their_input_by_trial(keys):
+    """The attacker holds the public key and Enc[x]'s ciphertext c and tries every k (every m) in a range:
+    c^k, c (1 + m n) and c^0 = 1 are what a result computed without re-randomization would be."""
+    public_key, private_key = keys
+    n, nn = public_key.n, public_key.nsquare
+    enc = public_key.encrypt(1234, FixedPoint(frac_bits=0, value_bits=32))
+    c = enc.ciphertext  # what the attacker saw
+    k, m, candidates = 137, -58, range(-300, 301)  # the secrets, and the attacker's range
+    times_k, plus_m, times_0 = enc * k, enc + m, enc * 0
+
+    def trials(exported: int) -> tuple[list[int], list[int]]:
+        return ([j for j in candidates if pow(c, j, nn) == exported],
+                [j for j in candidates if c * (1 + j % n * n) % nn == exported])
+
+    # the results as computed: the trial attack recovers k and m, and Enc[x] * 0 is the constant 1
+    assert trials(times_k._cts[0])[0] == [k] and trials(plus_m._cts[0])[1] == [m] and times_0._cts[0] == 1
+    # as exported (ciphertext, ciphertexts, to_json): re-randomized, no candidate matches, Enc[x] * 0 is not 1
+    for result, value in ((times_k, 1234 * k), (plus_m, 1234 + m), (times_0, 0), (-enc, -1234)):
+        exported = result.ciphertext
+        assert trials(exported) == ([], []) and exported not in (1, c, pow(c, -1, nn))
+        assert result.ciphertexts == [exported]  # re-randomized once, then it leaves as it is
+        assert json.loads(result.to_json())["ciphertexts"] == [format(exported, "x")]
+        assert private_key.decrypt(result) == value
+    reexported = EncryptedArray.from_json(public_key, times_0.to_json())  # forwarded again: fresh randomness
+    assert reexported.ciphertext != times_0.ciphertext and private_key.decrypt(reexported) == 0
+    again = times_k.rerandomize()  # on demand: every call draws a new n-th residue
+    assert again.ciphertext != times_k.ciphertext and private_key.decrypt(again) == 1234 * k
+    assert (enc * 0 + m).ciphertext != 1 + m % n * n  # computed, Enc[x] * 0 + m is 1 + m n: m in the clear
+
+
 def test_fixed_base_table_equals_powmod(keys):
     public_key, _ = keys
     table = public_key.precompute()._table
@@ -136,16 +199,19 @@ def test_keys_of_different_pairs_cannot_be_mixed(keys, other_keys):
 
 def test_json_round_trip_of_keys_and_ciphertexts(keys):
     public_key, private_key = keys
-    assert PaillierPublicKey.from_json(public_key.to_json()) == public_key
-    loaded = PaillierPrivateKey.from_json(private_key.to_json())
+    assert PaillierPublicKey.from_json(public_key.to_json(), insecure_demo=True) == public_key
+    loaded = PaillierPrivateKey.from_json(private_key.to_json(), insecure_demo=True)
     assert loaded == private_key and loaded.public_key == public_key
     values = np.array([1.5, -2.0, 1e6])
     for encrypted in (public_key.encrypt(-0.125), public_key.encrypt_array(values),
                       public_key.encrypt_array(values, pack=True), public_key.encrypt_array(values) * 0.5):
         text = encrypted.to_json()
-        json.loads(text)
+        assert json.loads(text)["ciphertexts"] == [format(c, "x") for c in encrypted.ciphertexts]
         back = EncryptedArray.from_json(public_key, text)
-        assert type(back) is type(encrypted) and back.ciphertexts == encrypted.ciphertexts
+        assert type(back) is type(encrypted) and back._cts == encrypted._cts  # loaded exactly as written
+        # on its way out again it is re-randomized: other ciphertexts, the same plaintexts
+        assert [private_key.raw_decrypt(c) for c in back.ciphertexts] == \
+               [private_key.raw_decrypt(c) for c in encrypted.ciphertexts]
         assert (back.shape, back.frac_bits, back.bound, back.packed) == \
                (encrypted.shape, encrypted.frac_bits, encrypted.bound, encrypted.packed)
         np.testing.assert_array_equal(private_key.decrypt(back), private_key.decrypt(encrypted))
@@ -172,6 +238,10 @@ def _edit(text: str, **changes) -> str:
     ({"encoding": {"frac_bits": 1}}, "encoding"),
     ({"encoding": {"frac_bits": -1, "value_bits": 8, "max_additions": 0}}, "frac_bits"),
     ({"packed": "yes"}, "packed"),
+    ({"frac_bits": 2 ** 40}, "frac_bits must lie in"),  # was a bare MemoryError at decryption
+    ({"frac_bits": True}, "'frac_bits' must be an integer"),
+    ({"shape": [True, 3]}, "shape"),
+    ({"encoding": {"frac_bits": 0, "value_bits": 2 ** 40, "max_additions": 0}}, "value_bits must be an integer in"),
 ])
 def test_malformed_ciphertext_json_is_rejected(keys, change, message):
     public_key, _ = keys
@@ -189,4 +259,7 @@ def test_malformed_key_json_is_rejected(keys):
     with pytest.raises(ValueError, match="hexadecimal"):
         PaillierPublicKey.from_json(json.dumps({"type": "paillier-public-key", "n": public_key.n}))
     with pytest.raises(ValueError, match="distinct primes"):
-        PaillierPrivateKey.from_json(_edit(private_key.to_json(), p=format(private_key.p + 2, "x")))
+        PaillierPrivateKey.from_json(_edit(private_key.to_json(), p=format(private_key.p + 2, "x")),
+                                     insecure_demo=True)
+    with pytest.raises(ValueError, match="is prime"):
+        PaillierPublicKey.from_json(_edit(public_key.to_json(), n=format(private_key.p, "x")), insecure_demo=True)

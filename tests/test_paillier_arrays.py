@@ -11,13 +11,13 @@ from mlprivacy_lab.crypto.paillier import EncryptedNumber, generate_keypair
 from mlprivacy_lab.crypto.paillier_timing import time_ours, time_phe
 from mlprivacy_lab.protocols.private_pca import owner_data, pca_share, share_encoding
 
-SMALL = FixedPoint(frac_bits=8, value_bits=24, max_additions=7)  # 28-bit slots, 36 per 1024-bit plaintext
+SMALL = FixedPoint(frac_bits=8, value_bits=24, max_additions=7)  # 29-bit slots, 35 per 1024-bit plaintext
 FAST = settings(max_examples=25, deadline=None)
 
 
 @pytest.fixture(scope="module")
 def keys():
-    return generate_keypair(1024)
+    return generate_keypair(1024, insecure_demo=True)  # 1024 bits keep the tests fast
 
 
 def encoded(x, enc: FixedPoint = SMALL) -> np.ndarray:
@@ -51,7 +51,7 @@ def test_packed_sums_of_signed_vectors_match_numpy(keys, rows, k):
     public_key, private_key = keys
     X = np.array(rows, dtype=np.int64)
     encrypted = [public_key.encrypt_array(row, SMALL, pack=True) for row in X / 2 ** SMALL.frac_bits]
-    assert encrypted[0].n_ciphertexts == 2 and encrypted[0].layout.slots == 36  # 40 values, 36 per ciphertext
+    assert encrypted[0].n_ciphertexts == 2 and encrypted[0].layout.slots == 35  # 40 values, 35 per ciphertext
     total = sum(encrypted)
     np.testing.assert_array_equal(private_key.decrypt(total) * 2 ** SMALL.frac_bits, X.sum(0))
     np.testing.assert_array_equal(private_key.decrypt(total * k) * 2 ** SMALL.frac_bits, k * X.sum(0))
@@ -204,9 +204,15 @@ def test_slot_packing_round_trips_signed_values(values, slot_bits):
 
 
 def test_slot_overflow_is_detected_by_unpack():
-    layout = SlotLayout(8, 3)
-    with pytest.raises(OverflowError, match="outside the range"):
-        layout.unpack([layout.pack([127, 127, 127])[0] * 2], 3)
+    layout = SlotLayout(8, 3)  # capacity 63: one guard bit, one sign bit, six magnitude bits
+    with pytest.raises(OverflowError, match="slot 0 of packed plaintext 0 overflowed"):
+        layout.unpack([layout.pack([63, 63, 63])[0] * 2], 3)  # every slot 126: inner slots are caught too
+    with pytest.raises(OverflowError, match="slot 1 of packed plaintext 0 overflowed"):
+        layout.unpack([layout.pack([5, 0, -7])[0] + (64 << 8)], 3)  # only the middle slot, 64 > 63
+    with pytest.raises(OverflowError, match="outside the range of its 3 slots"):
+        layout.unpack([1 << 24], 3)
+    with pytest.raises(OverflowError, match="does not fit a 8-bit slot"):
+        layout.pack([1, 64])
 
 
 def test_timing_ours_and_phe_on_one_owner_share(keys):
@@ -219,7 +225,7 @@ def test_timing_ours_and_phe_on_one_owner_share(keys):
 
 def test_encoding_for_a_public_bound_is_the_narrowest_that_fits():
     enc = FixedPoint.for_bound(1.0, frac_bits=8, max_additions=3)
-    assert enc.value_bits == 9 and enc.slot_bits == 9 + 2 + 1
+    assert enc.value_bits == 9 and enc.slot_bits == 9 + 2 + 1 + 1  # value, headroom, sign, guard
     assert enc.encode([1.0, -1.0, 2 ** -8]) == [256, -256, 1]
     with pytest.raises(OverflowError, match="value_bits=9"):
         FixedPoint.for_bound(1.0, frac_bits=8, max_additions=3).encode([2.0])

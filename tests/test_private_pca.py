@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from mlprivacy_lab.crypto.paillier import generate_keypair
+from mlprivacy_lab.crypto.paillier import EncryptedArray, InsecureKeyWarning, generate_keypair
 from mlprivacy_lab.data import load_dataset
 from mlprivacy_lab.protocols.private_pca import (CryptoServiceProvider, DataOwner, DataUser, PrivatePCA,
                                                  ShareFormat, pca_share, share_length)
@@ -21,7 +21,7 @@ def owners():
 
 @pytest.fixture(scope="module")
 def csp():
-    return CryptoServiceProvider(1024)
+    return CryptoServiceProvider(1024, insecure_demo=True)  # 1024 bits keep the tests fast
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,46 @@ def test_mask_range_hides_the_sum_statistically():
     assert largest * 2 ** FMT.frac_bits < 2 ** FMT.sum_bits < 2 ** 63
 
 
+def test_what_the_csp_decrypts_has_the_bit_length_of_the_mask(owners, csp):
+    """The plaintexts the CSP actually decrypts, B + sum DS_l, are about sum_bits + sigma bits long: uniform
+    on [0, 2^mask_bits) up to the pooled share. A 20-bit mask, or none, would leave them near sum_bits."""
+    shares = [DataOwner(X, FMT).encrypted_share(csp.public_key) for X in owners]
+    seen = []
+    for _ in range(4):
+        csp.decrypt(DataUser(FMT).collect(shares, csp.public_key))
+        seen += csp.decrypted
+    bits = [abs(m).bit_length() for m in seen]
+    assert len(seen) == 4 * share_length(4)
+    assert max(bits) <= FMT.sum_bits + FMT.sigma + 1  # |B + S| < 2^mask_bits + 2^sum_bits
+    assert max(bits) >= FMT.sum_bits + FMT.sigma - 4  # fails with probability 2^-240
+    assert min(bits) >= FMT.sum_bits + 2  # all far above the share's own sum_bits (fails w.p. < 2^-30)
+    assert [m % 2 ** 64 for m in seen[-share_length(4):]] == [int(w) % 2 ** 64 for w in csp.masked]
+
+
+def test_the_dus_message_is_rerandomized(owners, csp, monkeypatch):
+    made = []
+    rerandomize = EncryptedArray.rerandomize
+    monkeypatch.setattr(EncryptedArray, "rerandomize", lambda self: made.append(rerandomize(self)) or made[-1])
+    shares = [DataOwner(X, FMT).encrypted_share(csp.public_key) for X in owners]
+    message = DataUser(FMT).collect(shares, csp.public_key)
+    assert len(made) == 1 and message is made[0]
+
+
+def test_weak_parameters_are_refused_or_warned():
+    with pytest.raises(ValueError, match="sigma >= 40"):
+        ShareFormat(sigma=1)
+    with pytest.raises(ValueError, match="sigma >= 40"):
+        ShareFormat(sigma=39)
+    with pytest.raises(ValueError, match="positive integer"):
+        ShareFormat(max_owners=True)
+    assert PrivatePCA().key_bits == 2048
+    assert CryptoServiceProvider().public_key.n.bit_length() == 2048
+    with pytest.warns(InsecureKeyWarning, match="SP 800-57"):
+        assert CryptoServiceProvider(1024).public_key.n.bit_length() == 1024  # the lecture's size: a warning
+    with pytest.raises(ValueError, match="insecure_demo=True"):
+        CryptoServiceProvider(512)
+
+
 def test_two_party_run_matches_one_process(owners, csp, fitted):
     two = PrivatePCA(3, sweeps=5, two_party=True).fit(owners, csp=csp)
     assert np.allclose(two.components_, fitted.components_, atol=1e-6)
@@ -94,7 +134,7 @@ def test_values_out_of_range(owners):
 
 
 def test_key_mismatch(owners, csp):
-    other, _ = generate_keypair(1024)
+    other, _ = generate_keypair(1024, insecure_demo=True)
     shares = [DataOwner(owners[0], FMT).encrypted_share(csp.public_key),
               DataOwner(owners[1], FMT).encrypted_share(other)]
     with pytest.raises(ValueError, match="different key"):

@@ -18,6 +18,11 @@ import numpy as np
 
 from .fixed_point import check_range, from_fixed, to_fixed
 
+#: Upper limit on every bit count of an encoding (and on a Paillier modulus): 16,384 bits, eight times the
+#: 2048-bit default key. It keeps a hostile or mistyped parameter from allocating 2^value_bits.
+MAX_BITS = 1 << 14
+MAX_ADDITIONS_BITS = 64  # headroom of at most 64 bits: 2^64 additions is more than anyone will perform
+
 
 @dataclass(frozen=True)
 class FixedPoint:
@@ -29,6 +34,7 @@ class FixedPoint:
     ``value_bits``: every fresh value satisfies ``|round(x * 2**frac_bits)| < 2**value_bits``.
     ``max_additions``: headroom of a packed slot: the sum of ``max_additions + 1`` fresh values always fits
     (the headroom is whole bits, so up to the next power of two of terms actually fit).
+    ``frac_bits`` and ``value_bits`` are at most ``MAX_BITS``, ``max_additions`` below 2^64.
     """
 
     frac_bits: int = 32
@@ -36,10 +42,11 @@ class FixedPoint:
     max_additions: int = 1023
 
     def __post_init__(self) -> None:
-        for name, low in (("frac_bits", 0), ("value_bits", 1), ("max_additions", 0)):
+        for name, low, high in (("frac_bits", 0, MAX_BITS), ("value_bits", 1, MAX_BITS),
+                                ("max_additions", 0, (1 << MAX_ADDITIONS_BITS) - 1)):
             value = getattr(self, name)
-            if not isinstance(value, Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(f"FixedPoint.{name} must be an integer >= {low}, got {value!r}")
+            if not isinstance(value, Integral) or isinstance(value, bool) or not low <= value <= high:
+                raise ValueError(f"FixedPoint.{name} must be an integer in [{low}, {high}], got {value!r}")
 
     @classmethod
     def for_bound(cls, max_abs: float, frac_bits: int, max_additions: int) -> "FixedPoint":
@@ -55,8 +62,9 @@ class FixedPoint:
 
     @property
     def slot_bits(self) -> int:
-        """Width of a packed slot: value bits, headroom for ``max_additions`` additions, one sign bit."""
-        return self.value_bits + self.max_additions.bit_length() + 1
+        """Width of a packed slot: value bits, headroom for ``max_additions`` additions, one sign bit and one
+        guard bit (``packing.SlotLayout``: the guard detects a slot that overflowed)."""
+        return self.value_bits + self.max_additions.bit_length() + 2
 
     def encode(self, values: Iterable, frac_bits: int | None = None) -> list[int]:
         """Encode reals (ints exactly, floats rounded to the nearest multiple of ``2**-frac_bits``).

@@ -13,6 +13,16 @@ What makes it fast:
 - fixed-point values are packed into slots (``packing.py``), so a vector costs a fraction of the ciphertexts;
 - gmpy2 arithmetic.
 
+Re-randomization: a result of ``enc * k``, ``enc + m`` or ``-enc`` is a function of the input ciphertext that
+anyone can recompute from the public key (Enc[x]^k, Enc[x] (1 + m n), and Enc[x]^0 = 1), so whoever saw
+Enc[x] would learn k or m by trial. ``rerandomize()`` multiplies every ciphertext by a fresh n-th residue
+h_s^a (from the same fixed-base table: one product per |n| / 8 bits, no exponentiation), and a computed
+result is re-randomized before it leaves its holder (``ciphertexts``, ``ciphertext``, ``to_json``), as phe
+obfuscates on export. Fresh encryptions are already randomized.
+
+Keys: 2048 bits by default; 1024 to 2047 bits warn (``InsecureKeyWarning``, NIST SP 800-57 Part 1 Rev. 5
+disallows them for protecting data); below 1024 bits need ``insecure_demo=True``.
+
 The API follows python-paillier (``phe``), which uses the same scheme, and ciphertexts interoperate both ways.
 """
 
@@ -22,23 +32,47 @@ import json
 import math
 import re
 import secrets
+import warnings
 from numbers import Integral, Real
 
 import gmpy2
 import numpy as np
 
-from .encoding import FixedPoint, multiplier
+from .encoding import MAX_BITS, FixedPoint, multiplier
 from .packing import SlotLayout
 
-MIN_SECURE_BITS = 1024
+MIN_SECURE_BITS = 2048  # NIST SP 800-57 Part 1 Rev. 5, Table 2: 112-bit security; below it, a warning
+LEGACY_BITS = 1024      # the lecture's 2017 keys (80-bit security); below it, only with insecure_demo=True
+MAX_FRAC_BITS = 1 << 16  # scale limit: 2^-65536 is far below float64's smallest number, every value decodes to 0
 INTEGERS = FixedPoint(frac_bits=0, value_bits=64)  # encoding of a raw ciphertext, like phe's exponent 0
+_MAX_DIMS = 32  # numpy's limit on the dimensions of an array (2.x allows 64; 1.x, 32)
 _PRIME_ROUNDS = 50  # Miller-Rabin rounds (gmpy2.is_prime also trial-divides first)
+_SMALL_PRIMES = gmpy2.primorial(1 << 12)  # the product of the primes below 4096: a real modulus has none
+
+
+class InsecureKeyWarning(UserWarning):
+    """A Paillier key below ``MIN_SECURE_BITS`` bits, used without ``insecure_demo=True``."""
 
 
 def _check_key_size(bits: int, insecure_demo: bool) -> None:
-    if bits < MIN_SECURE_BITS and not insecure_demo:
+    """Refuse keys above ``MAX_BITS`` and, unless ``insecure_demo``, below ``LEGACY_BITS``.
+    ``insecure_demo=True`` states that the key is for a demo or a test."""
+    if bits > MAX_BITS:
+        raise ValueError(f"a {bits}-bit Paillier modulus is larger than the {MAX_BITS} bits this lab accepts: "
+                         f"use n_length=2048 (the default) or up to {MAX_BITS}")
+    if bits < LEGACY_BITS and not insecure_demo:
         raise ValueError(f"a {bits}-bit Paillier modulus is far too easy to factor: use n_length >= "
-                         f"{MIN_SECURE_BITS} (2048 recommended), or pass insecure_demo=True for a classroom demo")
+                         f"{MIN_SECURE_BITS} (the default), or pass insecure_demo=True for a classroom demo")
+
+
+def _warn_key_size(bits: int, insecure_demo: bool) -> None:
+    """``InsecureKeyWarning`` below ``MIN_SECURE_BITS``, unless ``insecure_demo``."""
+    if bits < MIN_SECURE_BITS and not insecure_demo:
+        warnings.warn(f"a {bits}-bit Paillier modulus has less than 112-bit security (1024 bits: 80): NIST SP "
+                      f"800-57 Part 1 Rev. 5 (Tables 2 and 4) disallows factoring moduli below {MIN_SECURE_BITS} "
+                      f"bits for protecting data. Use n_length={MIN_SECURE_BITS} (the default) or more; keep "
+                      f"{bits} bits only to reproduce old numbers (insecure_demo=True says so and silences this)",
+                      InsecureKeyWarning, stacklevel=4)  # the caller of generate_keypair / from_json
 
 
 def _as_int(value: object, name: str) -> int:
@@ -61,7 +95,8 @@ def generate_keypair(n_length: int = 2048, *, insecure_demo: bool = False
                      ) -> tuple["PaillierPublicKey", "PaillierPrivateKey"]:
     """A Paillier key pair with an ``n_length``-bit modulus n = pq, p and q primes of n_length / 2 bits.
 
-    Keys below 1024 bits are refused unless ``insecure_demo=True`` (tiny keys show the numbers in class).
+    2048 bits by default. Keys of 1024 to 2047 bits come with an ``InsecureKeyWarning`` (NIST SP 800-57);
+    keys below 1024 bits are refused unless ``insecure_demo=True`` (tiny keys show the numbers in class).
     """
     if not isinstance(n_length, Integral) or isinstance(n_length, bool) or n_length % 2 or n_length < 16:
         raise ValueError(f"n_length must be an even integer >= 16, got {n_length!r}")
@@ -102,10 +137,23 @@ class PaillierPublicKey:
     """Encrypts; ``n`` is the modulus, ``g = n + 1``, ``nsquare = n**2`` (as in phe)."""
 
     def __init__(self, n: int, *, insecure_demo: bool = False) -> None:
+        """Check that ``n`` can be a Paillier modulus p q: a positive odd composite, not a square, of an
+        accepted size (see ``generate_keypair``) and, for a real key, free of factors below 4096."""
         n = _as_int(n, "n")
         if n < 3 or n % 2 == 0:
-            raise ValueError(f"n must be an odd product of two primes, got {n}")
+            raise ValueError(f"n must be a positive odd product of two primes, got {_short(n)}")
         _check_key_size(n.bit_length(), insecure_demo)
+        if gmpy2.is_prime(n, _PRIME_ROUNDS):
+            raise ValueError(f"n = {_short(n)} is prime, but a Paillier modulus is a product p*q of two distinct "
+                             "primes: this is not a key that generate_keypair() makes")
+        if gmpy2.is_square(n):
+            raise ValueError(f"n = {_short(n)} is a perfect square (p == q), trivially factored: a Paillier "
+                             "modulus is a product of two distinct primes")
+        small = int(gmpy2.gcd(n, _SMALL_PRIMES))
+        if small != 1 and not insecure_demo:
+            raise ValueError(f"n = {_short(n)} has the small factor {small}, so anyone can factor it: a real "
+                             "key's primes have n_length/2 bits (generate_keypair() makes them)")
+        _warn_key_size(n.bit_length(), insecure_demo)
         self.n, self.g, self.nsquare, self.insecure_demo = n, n + 1, n * n, insecure_demo
         self._n, self._nn = gmpy2.mpz(n), gmpy2.mpz(n) ** 2
         self._table: _FixedBaseTable | None = None
@@ -169,8 +217,9 @@ class PaillierPublicKey:
             raise OverflowError(f"value_bits={encoding.value_bits} does not fit the {layout.slot_bits}-bit "
                                 f"plaintext slots of this key: use a larger key or fewer value_bits")
         cts = [self._encrypt_signed(p) for p in layout.pack(encoding.encode(values))]
-        return EncryptedArray._make(self, cts, values.shape, encoding, layout, encoding.frac_bits,
-                                    encoding.max_int)
+        out = EncryptedArray._make(self, cts, values.shape, encoding, layout, encoding.frac_bits, encoding.max_int)
+        out._fresh = True
+        return out
 
     def to_json(self) -> str:
         return json.dumps({"type": "paillier-public-key", "n": _hex(self.n)})
@@ -222,7 +271,8 @@ class PaillierPrivateKey:
     def decrypt(self, encrypted: "EncryptedArray") -> object:
         """Decrypt and decode: a number for an ``EncryptedNumber``, a numpy array for an ``EncryptedArray``.
 
-        Raises ``OverflowError`` if a value lies outside the range its ciphertext declares.
+        Raises ``OverflowError`` if a value lies outside the range its ciphertext declares, or a packed slot
+        overflowed (its guard bit is set: ``packing.SlotLayout.unpack``).
         """
         if not isinstance(encrypted, EncryptedArray):
             raise TypeError(f"decrypt() takes an EncryptedNumber or EncryptedArray, got "
@@ -256,7 +306,9 @@ class EncryptedArray:
     ``*`` and ``/`` by plaintext scalars, ``*`` by plaintext arrays, ``@`` with plaintext matrices and
     ``sum()`` (the last three unpacked only: packed slots share a ciphertext). ``bound`` is a public upper
     bound on every |encoded value| derived from the declared encoding, never from the data; an operation
-    whose result could exceed the slot raises ``OverflowError`` before it happens.
+    whose result could exceed the slot raises ``OverflowError`` before it happens. A computed result is
+    re-randomized before its ciphertexts leave (``ciphertexts``, ``to_json``); ``rerandomize()`` does it on
+    demand.
     """
 
     __array_ufunc__ = None  # numpy defers to our reflected operators: ndarray + Enc, W @ Enc
@@ -269,14 +321,20 @@ class EncryptedArray:
             raise TypeError(f"public_key must be a PaillierPublicKey, got {type(public_key).__name__}")
         if not isinstance(encoding, FixedPoint):
             raise TypeError(f"encoding must be a FixedPoint, got {type(encoding).__name__}")
+        shape = tuple(shape)
+        if len(shape) > _MAX_DIMS or not all(isinstance(s, Integral) and not isinstance(s, bool)
+                                             and 0 <= s < 1 << 63 for s in shape):
+            raise ValueError(f"shape must be at most {_MAX_DIMS} non-negative integers below 2^63 (a numpy "
+                             f"shape), got {str(shape)[:60]}")
         shape = tuple(int(s) for s in shape)
         layout = SlotLayout.for_modulus(public_key.n, encoding.slot_bits if packed else None)
         if len(ciphertexts) != layout.n_plaintexts(math.prod(shape)):
             raise ValueError(f"shape {shape} with {layout.slots} values per ciphertext needs "
                              f"{layout.n_plaintexts(math.prod(shape))} ciphertexts, got {len(ciphertexts)}")
         frac_bits = encoding.frac_bits if frac_bits is None else _as_int(frac_bits, "frac_bits")
-        if frac_bits < encoding.frac_bits:
-            raise ValueError(f"frac_bits must be >= the encoding's {encoding.frac_bits}, got {frac_bits}")
+        if not encoding.frac_bits <= frac_bits <= MAX_FRAC_BITS:
+            raise ValueError(f"frac_bits must lie in [{encoding.frac_bits}, {MAX_FRAC_BITS}] (from the encoding's "
+                             f"frac_bits to MAX_FRAC_BITS), got {_short(frac_bits)}")
         bound = encoding.max_int << (frac_bits - encoding.frac_bits) if bound is None else _as_int(bound, "bound")
         if not 0 <= bound <= layout.capacity:
             raise ValueError(f"bound must lie in [0, {layout.capacity}] (the slot capacity), got {bound}")
@@ -286,6 +344,7 @@ class EncryptedArray:
     def _init(self, public_key, cts, shape, encoding, layout, frac_bits, bound) -> None:
         self.public_key, self._cts, self.shape, self.encoding = public_key, cts, shape, encoding
         self.layout, self.frac_bits, self.bound = layout, frac_bits, bound
+        self._fresh = False  # True once the ciphertexts carry randomness of their own (fresh or re-randomized)
 
     @staticmethod
     def _make(public_key: PaillierPublicKey, cts: list, shape: tuple[int, ...], encoding: FixedPoint,
@@ -295,11 +354,20 @@ class EncryptedArray:
         out._init(public_key, cts, tuple(shape), encoding, layout, frac_bits, bound)
         return out
 
-    def _derive(self, cts: list, frac_bits: int, bound: int, what: str,
-                shape: tuple[int, ...] | None = None) -> "EncryptedArray":
+    def _check_room(self, frac_bits: int, bound: int, what: str) -> None:
+        """``OverflowError`` before computing a result whose declared bound exceeds the slot capacity or
+        whose scale exceeds ``MAX_FRAC_BITS``."""
         if bound > self.layout.capacity:
             raise OverflowError(f"{what} could reach {bound.bit_length()} bits, more than the "
-                                f"{self.layout.slot_bits - 1} value bits of {self._room()}")
+                                f"{self.layout.capacity.bit_length()} value bits of {self._room()}")
+        if frac_bits > MAX_FRAC_BITS:
+            raise OverflowError(f"{what} would need frac_bits={frac_bits}, more than MAX_FRAC_BITS={MAX_FRAC_BITS} "
+                                "(every value would decode to 0.0): multiply by fewer fractional factors, or "
+                                "decrypt and re-encrypt")
+
+    def _derive(self, cts: list, frac_bits: int, bound: int, what: str,
+                shape: tuple[int, ...] | None = None) -> "EncryptedArray":
+        self._check_room(frac_bits, bound, what)
         return EncryptedArray._make(self.public_key, cts, self.shape if shape is None else shape,
                                     self.encoding, self.layout, frac_bits, bound)
 
@@ -328,7 +396,26 @@ class EncryptedArray:
 
     @property
     def ciphertexts(self) -> list[int]:
-        return [int(c) for c in self._cts]
+        """The raw ciphertexts as they leave this holder (a computed result is re-randomized first)."""
+        return [int(c) for c in self._exported()]
+
+    def rerandomize(self) -> "EncryptedArray":
+        """The same plaintexts under fresh randomness: c' = c * h_s^a mod n^2 for every ciphertext c, with
+        h_s^a an n-th residue of a fresh short exponent a from the fixed-base table (as in encryption; Damgard,
+        Jurik and Nielsen 2010: indistinguishable from a uniform r^n under their assumption), so
+        Dec[c'] = Dec[c] and c' cannot be linked to c (nor a result to its inputs) without the key."""
+        key, nn = self.public_key, self.public_key._nn
+        out = EncryptedArray._make(key, [c * key._randomizer() % nn for c in self._cts], self.shape,
+                                   self.encoding, self.layout, self.frac_bits, self.bound)
+        out._fresh = True
+        return out
+
+    def _exported(self) -> list:
+        """The ciphertexts, re-randomized in place once if they were computed from other ciphertexts (as phe's
+        ``obfuscate``): fresh encryptions and re-randomized ones leave as they are."""
+        if not self._fresh:
+            self._cts, self._fresh = self.rerandomize()._cts, True
+        return self._cts
 
     def __len__(self) -> int:
         if not self.shape:
@@ -345,8 +432,10 @@ class EncryptedArray:
         """Enc[x]^k = Enc[k x] per ciphertext (one k for all, or one per unpacked element)."""
         nn = self.public_key._nn
         ks = ks * len(self._cts) if len(ks) == 1 else ks
+        bound = self.bound * max(map(abs, ks), default=0)
+        self._check_room(self.frac_bits + frac, bound, what)
         cts = [gmpy2.powmod(c, k, nn) for c, k in zip(self._cts, ks)]
-        return self._derive(cts, self.frac_bits + frac, self.bound * max(map(abs, ks), default=0), what)
+        return self._derive(cts, self.frac_bits + frac, bound, what)
 
     def _at_frac(self, frac_bits: int) -> "EncryptedArray":
         """The same values at a finer scale (multiply by 2^d, add d fractional bits)."""
@@ -381,6 +470,7 @@ class EncryptedArray:
             return self  # 0 + x: lets the built-in sum() start without spending headroom
         ints = self.encoding.encode(self._plain(other), self.frac_bits)
         term = self.encoding.max_int << (self.frac_bits - self.encoding.frac_bits)  # declared, not actual
+        self._check_room(self.frac_bits, self.bound + term, "adding this plaintext")
         n, nn = self.public_key._n, self.public_key._nn
         cts = [c * (1 + (p % n) * n) % nn for c, p in zip(self._cts, self.layout.pack(ints))]
         return self._derive(cts, self.frac_bits, self.bound + term, "adding this plaintext")
@@ -407,8 +497,8 @@ class EncryptedArray:
                             "(multiply by a plaintext instead)")
         if not isinstance(other, (Real, np.ndarray, list, tuple)):
             return NotImplemented
-        if np.ndim(other) == 0:
-            ks, frac = multiplier([other])
+        if np.ndim(other) == 0:  # a number, a numpy scalar or a 0-d array
+            ks, frac = multiplier(np.asarray(other, dtype=object).ravel())
         else:
             self._require_unpacked("an elementwise product with a plaintext array")
             ks, frac = multiplier(self._plain(other))
@@ -451,6 +541,8 @@ class EncryptedArray:
             raise ValueError(f"shapes {self.shape} (encrypted) and {W.shape} are not aligned for @")
         ks, frac = multiplier(W)
         K = np.array(ks, dtype=object).reshape(W.shape[0], -1)
+        largest = max((sum(map(abs, col)) for col in K.T), default=0)
+        self._check_room(self.frac_bits + frac, self.bound * largest, "this matrix product")
         C = np.array(self._cts, dtype=object).reshape(-1, self.shape[-1])
         nn = self.public_key._nn
         out = []
@@ -462,7 +554,6 @@ class EncryptedArray:
                         acc = acc * gmpy2.powmod(c, k, nn) % nn
                 out.append(acc)
         shape = self.shape[:-1] + W.shape[1:]
-        largest = max((sum(map(abs, col)) for col in K.T), default=0)
         return self._derive(out, self.frac_bits + frac, self.bound * largest, "this matrix product", shape)
 
     def __rmatmul__(self, weights: object) -> "EncryptedArray":
@@ -472,17 +563,26 @@ class EncryptedArray:
     # --- JSON ---------------------------------------------------------------------------------------
 
     def to_json(self) -> str:
+        """JSON of the array: its key's n, shape, encoding, scale, bound and (re-randomized) ciphertexts."""
+        cts = self._exported()
         return json.dumps({"type": "paillier-encrypted-array", "n": _hex(self.public_key.n),
                            "shape": list(self.shape), "packed": self.packed,
                            "encoding": {"frac_bits": self.encoding.frac_bits,
                                         "value_bits": self.encoding.value_bits,
                                         "max_additions": self.encoding.max_additions},
                            "frac_bits": self.frac_bits, "bound": _hex(self.bound),
-                           "ciphertexts": [_hex(c) for c in self._cts]})
+                           "ciphertexts": [_hex(c) for c in cts]})
 
     @staticmethod
     def from_json(public_key: PaillierPublicKey, text: str) -> "EncryptedArray":
-        """Load ciphertexts serialized by ``to_json``; they must belong to ``public_key``."""
+        """Load ciphertexts serialized by ``to_json``; they must belong to ``public_key``.
+
+        Everything is checked: the key, the encoding's fields, the shape (non-negative integers, not
+        booleans), ``frac_bits`` and ``bound`` in range, the number of ciphertexts and every ciphertext in
+        Z*_{n^2}. A check that fails raises ``ValueError`` (``TypeError`` for a non-key) naming the field.
+        """
+        if not isinstance(public_key, PaillierPublicKey):
+            raise TypeError(f"public_key must be a PaillierPublicKey, got {type(public_key).__name__}")
         data = _load(text, "paillier-encrypted-array",
                      ("n", "shape", "packed", "encoding", "frac_bits", "bound", "ciphertexts"))
         if _unhex(data["n"], "n") != public_key.n:
@@ -490,8 +590,10 @@ class EncryptedArray:
         enc, shape, cts = data["encoding"], data["shape"], data["ciphertexts"]
         if not isinstance(enc, dict) or set(enc) != {"frac_bits", "value_bits", "max_additions"}:
             raise ValueError("'encoding' must be an object with frac_bits, value_bits and max_additions")
-        if not isinstance(shape, list) or not all(isinstance(s, int) and s >= 0 for s in shape):
-            raise ValueError("'shape' must be a list of non-negative integers")
+        if not isinstance(shape, list) or not all(type(s) is int and s >= 0 for s in shape):
+            raise ValueError(f"'shape' must be a list of non-negative integers, got {str(shape)[:40]}")
+        if not isinstance(data["frac_bits"], int) or isinstance(data["frac_bits"], bool):
+            raise ValueError(f"'frac_bits' must be an integer, got {str(data['frac_bits'])[:40]!r}")
         if not isinstance(cts, list) or not isinstance(data["packed"], bool):
             raise ValueError("'ciphertexts' must be a list and 'packed' a boolean")
         out = EncryptedArray(public_key, [_unhex(c, "ciphertexts[]") for c in cts], tuple(shape),
@@ -510,7 +612,8 @@ class EncryptedNumber(EncryptedArray):
 
     @property
     def ciphertext(self) -> int:
-        return int(self._cts[0])
+        """The raw ciphertext as it leaves this holder (a computed result is re-randomized first)."""
+        return int(self._exported()[0])
 
 
 # --- validation and JSON helpers --------------------------------------------------------------------
@@ -520,6 +623,13 @@ def _check_ciphertext(public_key: PaillierPublicKey, c: object) -> gmpy2.mpz:
     if not 0 < c < public_key._nn or gmpy2.gcd(c, public_key._n) != 1:
         raise ValueError("not a ciphertext of this public key: it must lie in (0, n^2) and be coprime to n")
     return c
+
+
+def _short(x: int) -> str:
+    """An integer for an error message: in full when short, else its first hex digits and its bit length
+    (``str`` of an int beyond 4300 digits raises)."""
+    x = int(x)
+    return str(x) if x.bit_length() <= 128 else f"{'-' * (x < 0)}0x{abs(x):x}"[:19] + f"... ({x.bit_length()} bits)"
 
 
 def _hex(x: int) -> str:

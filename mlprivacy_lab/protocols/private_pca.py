@@ -9,14 +9,16 @@ scatter matrix computation"). Parties:
   crypto service provider's Paillier key;
 - data user (DU): multiplies the ciphertexts with an encrypted random mask, Enc[B + sum DS_l] =
   Enc[B] (x) prod_l Enc[DS_l], and keeps B;
-- crypto service provider (CSP): decrypts B + sum DS_l, which the mask hides statistically;
+- crypto service provider (CSP): decrypts B + sum DS_l, which the mask hides statistically (the DU's message
+  is re-randomized, so it cannot be linked to the owners' ciphertexts either);
 - DU (holding B) and CSP (holding B + sum DS_l) run one garbled circuit (CSP garbles, DU evaluates) that
   subtracts B modulo 2^64, forms S, normalizes it and runs Jacobi rotations. The outputs are XOR-padded with
   the DU's one-time pad, so only the DU learns the principal axes.
 
 Fixed-point: a share is encoded as round(DS * 2^frac_bits) (Python ints); with public bounds on |feature|,
 on each owner's N and on the number of owners, |sum| < 2^sum_bits and the mask is uniform on
-[0, 2^(sum_bits + sigma)): the masked sum is within statistical distance 2^-sigma of the mask alone.
+[0, 2^(sum_bits + sigma)): the masked sum is within statistical distance 2^-sigma of the mask alone, and
+sigma >= 40 (``MIN_SIGMA``). The CSP's Paillier key has 2048 bits unless the caller asks for another size.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import math
 import secrets
 import time
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 
@@ -38,6 +41,7 @@ from ..data import make_gaussian_mixture
 FEATURE_BOUND = 16.0     # public bound on |feature| of the stand-in data, checked in owner_data
 MAX_SAMPLES = 4096       # public bound on one owner's N
 MAX_OWNERS = 255         # share_encoding's headroom: the shares of up to 256 owners add up in every slot
+MIN_SIGMA = 40           # statistical security of the mask: the CSP's advantage is at most 2^-sigma
 
 
 def pca_share(X: np.ndarray) -> np.ndarray:
@@ -73,7 +77,8 @@ class ShareFormat:
     """Public parameters every party agrees on: bounds, fixed-point scale, statistical security.
 
     ``feature_bound``: every |feature| <= this; ``max_samples``: rows per owner; ``max_owners``: owners;
-    ``frac_bits``: scale 2^-frac_bits of the encoded share; ``sigma``: statistical security of the mask.
+    ``frac_bits``: scale 2^-frac_bits of the encoded share; ``sigma`` >= ``MIN_SIGMA``: statistical
+    security of the mask (the CSP tells B + sum DS_l from B alone with advantage at most 2^-sigma).
     """
 
     feature_bound: float = FEATURE_BOUND
@@ -83,11 +88,16 @@ class ShareFormat:
     sigma: int = 40
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.feature_bound) and self.feature_bound > 0):
+        if isinstance(self.feature_bound, bool) or not isinstance(self.feature_bound, Real) or \
+                not (math.isfinite(self.feature_bound) and self.feature_bound > 0):
             raise ValueError(f"feature_bound must be a positive number, got {self.feature_bound!r}")
         for name in ("max_samples", "max_owners", "frac_bits", "sigma"):
-            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.sigma < MIN_SIGMA:
+            raise ValueError(f"sigma={self.sigma} lets the CSP tell the masked share from the mask alone with "
+                             f"advantage up to 2^-{self.sigma}: use sigma >= {MIN_SIGMA} (the default)")
         if self.sum_bits >= RING_BITS - 1:
             raise ValueError(f"the pooled share needs {self.sum_bits} bits, more than the circuit's "
                              f"{RING_BITS}-bit ring holds: lower frac_bits, feature_bound, max_samples or max_owners")
@@ -136,23 +146,28 @@ class DataOwner:
         return self.X.shape[1]
 
     def encrypted_share(self, public_key: PaillierPublicKey) -> EncryptedArray:
-        """Enc[DS_l], packed into slots."""
+        """Enc[DS_l], packed into slots: the owner's message, a fresh encryption (randomized already)."""
         return public_key.encrypt_array(self.fmt.encode(pca_share(self.X)), self.fmt.encoding, pack=True)
 
 
 class CryptoServiceProvider:
-    """Owns the Paillier key pair; sees only B + sum DS_l, which looks uniformly random."""
+    """Owns the Paillier key pair (2048 bits by default; ``generate_keypair`` warns below); sees only
+    B + sum DS_l, which looks uniformly random. ``decrypted`` keeps those plaintexts, the CSP's whole view
+    of the Paillier stage (about ``mask_bits`` bits each), and ``masked`` their low 64 bits."""
 
-    def __init__(self, key_bits: int = 1024, *, insecure_demo: bool = False) -> None:
+    def __init__(self, key_bits: int = 2048, *, insecure_demo: bool = False) -> None:
         self.public_key, self._private_key = generate_keypair(key_bits, insecure_demo=insecure_demo)
+        self.decrypted: list[int] | None = None
         self.masked: np.ndarray | None = None
 
     def decrypt(self, masked: EncryptedArray) -> np.ndarray:
         """Dec[Enc[B + sum DS_l]], kept modulo 2^64 as signed int64 words: the CSP's circuit input."""
+        if not isinstance(masked, EncryptedArray):
+            raise TypeError(f"the CSP decrypts the DU's EncryptedArray, got {type(masked).__name__}")
         if masked.public_key != self.public_key:
             raise ValueError("the aggregate was encrypted under a different public key than the CSP's")
-        values = self._private_key.decrypt(masked)
-        self.masked = np.array([_ring(int(m)) for m in values], dtype=np.int64)
+        self.decrypted = [int(m) for m in np.ravel(self._private_key.decrypt(masked))]
+        self.masked = np.array([_ring(m) for m in self.decrypted], dtype=np.int64)
         return self.masked
 
 
@@ -164,7 +179,8 @@ class DataUser:
         self.mask: np.ndarray | None = None
 
     def collect(self, shares: list[EncryptedArray], public_key: PaillierPublicKey) -> EncryptedArray:
-        """Enc[B + sum_l DS_l] = Enc[B] (x) prod_l Enc[DS_l] for a fresh uniform mask B."""
+        """Enc[B + sum_l DS_l] = Enc[B] (x) prod_l Enc[DS_l] for a fresh uniform mask B: the DU's message to
+        the CSP, re-randomized (``EncryptedArray.rerandomize``) as it leaves the DU."""
         if not shares:
             raise ValueError("no encrypted shares to collect: at least one data owner is needed")
         if len(shares) > self.fmt.max_owners:
@@ -180,7 +196,7 @@ class DataUser:
         total = public_key.encrypt_array(mask, self.fmt.encoding, pack=True)
         for share in shares:
             total = total + share
-        return total
+        return total.rerandomize()
 
 
 def _ring(m: int) -> int:
@@ -274,10 +290,11 @@ class PrivatePCA:
     ``fit(owners)`` takes one array per data owner and runs every party (in this process; the garbled
     circuit in two processes with ``two_party=True``). After it: ``components_`` (n_components, d),
     ``explained_variance_``, ``explained_variance_ratio_``, ``mean_`` and ``costs_`` (seconds per stage,
-    ciphertexts, AND gates, sweeps). Only the DU's view of the results is kept.
+    ciphertexts, AND gates, sweeps). Only the DU's view of the results is kept. ``key_bits`` sizes the
+    CSP's Paillier key (2048 by default; 1024, the lecture's, warns; below needs ``insecure_demo=True``).
     """
 
-    def __init__(self, n_components: int | None = None, key_bits: int = 1024, *, fmt: ShareFormat | None = None,
+    def __init__(self, n_components: int | None = None, key_bits: int = 2048, *, fmt: ShareFormat | None = None,
                  sweeps: int | None = None, width: int = 32, frac: int = 24, two_party: bool = False,
                  insecure_demo: bool = False) -> None:
         self.n_components, self.key_bits, self.fmt = n_components, key_bits, fmt or ShareFormat()
