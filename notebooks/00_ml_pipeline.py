@@ -24,6 +24,11 @@
 #
 # This chapter trains the classifier that chapters 1–3 attack and introduces the `PredictionAPI` whose
 # options are the lecture's remedies.
+#
+# **Learning objectives.** After this chapter you can
+# - train a classifier on MNIST-5k and measure its train and test accuracy;
+# - say what a prediction API reveals in each mode: full confidences, rounded, top-*k*, label only;
+# - compute a softmax and a cross-entropy loss by hand, the two numbers every later attack reads.
 
 # %% slideshow={"slide_type": "skip"}
 import matplotlib.pyplot as plt
@@ -77,7 +82,8 @@ index = int(np.flatnonzero(data.y_test == 4)[0])
 confidences = predict_proba(model, data.X_test[index:index + 1])[0]
 digit_with_confidences(data.images(data.X_test[index:index + 1])[0], confidences, label=int(data.y_test[index]))
 plt.show()
-assert abs(confidences.sum() - 1) < 1e-6
+assert confidences.argmax() == data.y_test[index] and confidences.max() > 0.5, \
+    "the slide's digit should be classified correctly, with a clear majority of the confidence"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## ML-as-a-service: what does one answer reveal?
@@ -152,3 +158,36 @@ widgets.interact(show_answer,
 #
 # *Simulated vs real:* the "service" is a Python object in this process; the model, its training and its
 #  answers are real.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+# Replace each `answer = None` by your answer and run the cell: the feedback says what is right, names a
+# typical mistake if you made one, and otherwise gives a hint. The exercises live in
+# `mlprivacy_lab.exercises` (this chapter's: `mlprivacy_lab/exercises/ch00.py`). Solutions follow in collapsed
+# cells tagged `solution`; try first.
+
+# %% tags=["exercise"]
+from mlprivacy_lab.exercises import chapter
+
+ex = chapter("00")
+ex.softmax
+
+# %% tags=["exercise"]
+answer = None  # three confidences, e.g. [0.5, 0.3, 0.2]
+ex.softmax.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+logits = np.array([2.0, 1.0, 0.1])
+answer = np.exp(logits) / np.exp(logits).sum()
+ex.softmax.check(answer).require()
+
+# %% tags=["exercise"]
+ex.cross_entropy
+
+# %% tags=["exercise"]
+answer = None  # one number
+ex.cross_entropy.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+answer = -np.log(np.exp(logits[1]) / np.exp(logits).sum())
+ex.cross_entropy.check(answer).require()

@@ -29,6 +29,11 @@
 # Small ε → θ₁ and θ₂ have similar probability distributions → it is difficult to infer **X** from θ.
 # This chapter makes the slide live, builds DP-SGD and its privacy accountant from scratch
 # (`mlprivacy_lab.privacy`), and measures how DP defeats chapter 2's membership-inference attacks.
+#
+# **Learning objectives.** After this chapter you can
+# - state (ε, δ)-DP and calibrate Laplace and Gaussian noise to a query's sensitivity;
+# - explain how DP-SGD clips and noises per-sample gradients, and how an RDP accountant adds up its steps;
+# - read a membership attack's ROC against the region that ε permits, and the accuracy DP costs.
 
 # %% slideshow={"slide_type": "skip"}
 import time
@@ -386,3 +391,46 @@ widgets.interact(show_budget, epsilon=widgets.SelectionSlider(options=EPSILONS, 
 # "population" is MNIST-5k. The mechanisms, DP-SGD, the accounting and the attacks are real. The noise comes from
 # numpy's and torch's seeded generators so that the chapter re-runs identically; a deployment would use a
 # cryptographically secure source and guard against floating-point side channels (Mironov, CCS 2012).
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+# Replace each `answer = None` and run the cell for feedback (`mlprivacy_lab/exercises/ch03.py`). The
+# solutions follow in collapsed cells tagged `solution`.
+
+# %% tags=["exercise"]
+import math
+
+from mlprivacy_lab.exercises import chapter
+
+ex = chapter("03")
+ex.laplace_scale
+
+# %% tags=["exercise"]
+answer = None  # the scale b
+ex.laplace_scale.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+answer = 1 / 0.25  # sensitivity 1 over epsilon
+ex.laplace_scale.check(answer).require()
+
+# %% tags=["exercise"]
+ex.gaussian_sigma_classic
+
+# %% tags=["exercise"]
+answer = None  # sigma
+ex.gaussian_sigma_classic.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+answer = math.sqrt(2 * math.log(1.25 / 1e-5)) / 0.25
+ex.gaussian_sigma_classic.check(answer).require()
+
+# %% tags=["exercise"]
+ex.basic_composition
+
+# %% tags=["exercise"]
+answer = None  # the total epsilon
+ex.basic_composition.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+answer = 10 * 0.025
+ex.basic_composition.check(answer).require()

@@ -26,6 +26,11 @@
 # This chapter builds Paillier's cryptosystem for real (`mlprivacy_lab.crypto.paillier`): first with a tiny key
 # whose numbers fit on a slide, then with 2048-bit keys (and the lecture's 1024-bit ones), fast enough for the
 # private PCA that comes next.
+#
+# **Learning objectives.** After this chapter you can
+# - encrypt, decrypt and add under Paillier by hand with a toy key, and say why real keys have 2048 bits;
+# - explain why a computed ciphertext is re-randomized before it leaves its holder;
+# - encode real numbers in fixed point with declared headroom, and pack many into one ciphertext.
 
 # %% slideshow={"slide_type": "skip"}
 import json
@@ -384,3 +389,38 @@ with expect_error(ValueError, match="frac_bits must lie in"):
 #
 # *Simulated vs real:* all parties run in this one process; the keys (from `secrets`), the ciphertexts and the
 # homomorphic arithmetic are real, and interoperate with python-paillier.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+# Replace each `answer = None` and run the cell for feedback (`mlprivacy_lab/exercises/ch04.py`); each
+# exercise's numbers are in its `given` dictionary, and Python's `pow(x, e, m)`, `pow(x, -1, m)` and `math.lcm`
+# do the arithmetic. Solutions follow, collapsed, in cells tagged `solution`.
+
+# %% tags=["exercise"]
+from mlprivacy_lab.exercises import chapter
+
+ex = chapter("04")
+ex.decrypt_by_hand
+
+# %% tags=["exercise"]
+answer = None  # the message m, an integer
+ex.decrypt_by_hand.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+p, q, n, c = (ex.decrypt_by_hand.given[key] for key in ("p", "q", "n", "c"))
+lam = math.lcm(p - 1, q - 1)
+mu = pow((pow(n + 1, lam, n * n) - 1) // n, -1, n)
+answer = (pow(c, lam, n * n) - 1) // n * mu % n
+ex.decrypt_by_hand.check(answer).require()
+
+# %% tags=["exercise"]
+ex.homomorphic_addition
+
+# %% tags=["exercise"]
+answer = None  # a ciphertext, an integer below n^2
+ex.homomorphic_addition.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+n, c1, c2 = (ex.homomorphic_addition.given[key] for key in ("n", "c1", "c2"))
+answer = c1 * c2 % (n * n)
+ex.homomorphic_addition.check(answer).require()

@@ -4,7 +4,8 @@
   name with importlib), and only benchmark modules register a benchmark.
 - ``config``, ``data``, ``models``, ``plots``, ``errors`` and ``api`` are the bottom layer; ``crypto`` imports
   only itself and the bottom; ``protocols`` builds on ``crypto``; ``attacks``, ``privacy``, ``robust`` and
-  ``compressive`` sit beside each other, above the bottom and below nothing else.
+  ``compressive`` sit beside each other, above the bottom; ``exercises`` sits on top (it may use them all but
+  the benchmarks).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ ALLOWED = {
     "protocols": BOTTOM | {"crypto", "protocols"},
     **{name: BOTTOM | BESIDE for name in BESIDE},
     "benchmarks": BOTTOM | BESIDE | {"crypto", "protocols", "bench_registry"},
+    "exercises": BOTTOM | BESIDE | {"crypto", "protocols", "exercises"},
     "bench_registry": set(),
     "__main__": {"bench_registry", "config"},
     "__init__": set(),
