@@ -283,7 +283,9 @@ for row in costs:
     print(f"{row['key_bits']} bits: key pair {row['keygen_s']:.2f} s, randomizer table {row['table_s']:.3f} s, "
           f"encrypt {row['ours_encrypt_ms']:.2f} ms (phe {row['phe_encrypt_ms']:.2f}), "
           f"decrypt {row['ours_decrypt_ms']:.2f} ms (phe {row['phe_decrypt_ms']:.2f})")
-assert all(row["ours_encrypt_ms"] < row["phe_encrypt_ms"] for row in costs)
+encrypt_speedups = [row["phe_encrypt_ms"] / row["ours_encrypt_ms"] for row in costs]
+print("encryption speed-up over phe, measured side by side:", ", ".join(f"{s:.1f}x" for s in encrypt_speedups))
+assert min(encrypt_speedups) >= 2, "the short-exponent randomizer should make encryption several times faster"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## What packing buys
@@ -320,7 +322,8 @@ speedup = runs["phe"]["seconds"] / runs["ours, packed"]["seconds"]
 print(f"packed is {speedup:.0f}x faster than phe on this job")
 assert runs["ours, packed"]["ciphertexts"] == -(-len(share) // runs["ours, packed"]["slots"])
 assert runs["ours, one per ciphertext"]["ciphertexts"] == runs["phe"]["ciphertexts"] == len(share)
-assert runs["ours, packed"]["seconds"] < runs["ours, one per ciphertext"]["seconds"] < runs["phe"]["seconds"]
+packing_gain = runs["ours, one per ciphertext"]["seconds"] / runs["ours, packed"]["seconds"]
+assert packing_gain >= 2 and speedup >= 5, f"packing gained {packing_gain:.1f}x, {speedup:.0f}x over phe (same run)"
 assert runs["ours, packed"]["max_abs_error"] <= 2 ** -share_enc.frac_bits
 
 # %% [markdown] slideshow={"slide_type": "subslide"}

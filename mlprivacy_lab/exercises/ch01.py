@@ -57,6 +57,7 @@ EXERCISES = [
         ],
         prepare=array_of_shape(2),
         explanation="white-box MI-Face follows exactly this gradient, step after step.",
+        given={"W": W, "b": B, "x": X, "target": TARGET},
     ),
     Exercise(
         "01", "rounded_gradient_estimate",
@@ -72,5 +73,6 @@ EXERCISES = [
         prepare=array_of_shape(2),
         explanation="the two rounded answers agree, so the estimate vanishes: rounding hides the small "
                     "changes that finite differences need (a larger step brings some signal back).",
+        given={"W": W, "b": B, "x": X, "target": TARGET, "h": STEP, "decimals": DECIMALS},
     ),
 ]

@@ -43,6 +43,7 @@ EXERCISES = [
         ],
         prepare=_integer,
         explanation="Bob gets the 0-label without learning it means 0: no ciphertext, no hash, free.",
+        given={"delta": DELTA, "a0": A0, "b0": B0},
     ),
     Exercise(
         "05", "garbled_table_bytes",

@@ -57,6 +57,7 @@ EXERCISES = [
         ],
         prepare=array_of_shape(2, 2),
         explanation="the data user gets these sums under Paillier, never one owner's R_i or v_i.",
+        given={"shares": [{"R": r.tolist(), "v": v.tolist(), "N": int(n)} for r, v, n in SHARES]},
     ),
     Exercise(
         "06", "explained_variance",

@@ -72,6 +72,7 @@ EXERCISES = [
         accept=_valid_split,
         explanation="any two shares are uniformly random and independent of the salary; only all three "
                     "together reveal it.",
+        given={"salary": SALARY},
     ),
     Exercise(
         "07", "beaver_share",
@@ -88,5 +89,6 @@ EXERCISES = [
         ],
         prepare=_integer,
         explanation="nothing but e and f was opened, and they are masked by the dealer's random a and b.",
+        given={"e": E, "f": F, "a0": A0, "b0": B0, "c0": C0},
     ),
 ]

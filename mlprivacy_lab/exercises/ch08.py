@@ -52,6 +52,7 @@ EXERCISES = [
         prepare=number(),
         explanation="PCA keeps the most variance, so it is the easiest release to invert: the reason CPGAN "
                     "trains against an intruder.",
+        given={"X": X.tolist()},
     ),
     Exercise(
         "08", "dominating_releases",
@@ -68,5 +69,6 @@ EXERCISES = [
         ],
         prepare=_indices,
         explanation="the lecture's comparison plot reads exactly like this: CPGAN's points sit on the front.",
+        given={"points": POINTS},
     ),
 ]

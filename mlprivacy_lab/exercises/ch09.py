@@ -59,6 +59,7 @@ EXERCISES = [
         ],
         prepare=array_of_shape(2),
         explanation="for a linear model the sign of the gradient is the sign of W_other - W_y.",
+        given={"W": W, "b": B, "x": X, "y": LABEL, "epsilon": EPSILON},
     ),
     Exercise(
         "09", "linf_logit_change",
@@ -75,5 +76,6 @@ EXERCISES = [
         prepare=number(),
         explanation="epsilon ||w||_1 grows with the dimension at a fixed per-pixel epsilon: the lecture's "
                     "curse of dimensionality.",
+        given={"w": WEIGHTS, "epsilon": EPSILON},
     ),
 ]

@@ -76,6 +76,7 @@ EXERCISES = [
         ],
         prepare=array_of_shape(4),
         explanation="these slopes make the dual network a copy of the real one run backwards.",
+        given={"l": LOWER, "u": UPPER},
     ),
     Exercise(
         "10", "interval_bound",
@@ -95,6 +96,7 @@ EXERCISES = [
         prepare=number(),
         explanation="the interval bound is sound but loose: it forgets how the two hidden units depend on "
                     "the same input.",
+        given={"W1": W1, "b1": B1, "W2": W2, "b2": B2, "x": X, "epsilon": EPSILON},
     ),
     Exercise(
         "10", "dual_bound",
@@ -113,5 +115,6 @@ EXERCISES = [
         prepare=number(),
         explanation="J is at least the interval bound here and never above the true minimum: the "
                     "certificate of chapter 10.",
+        given={"W1": W1, "b1": B1, "W2": W2, "b2": B2, "x": X, "epsilon": EPSILON},
     ),
 ]
