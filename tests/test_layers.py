@@ -2,10 +2,10 @@
 
 - Benchmarks are leaves: nothing imports a module of ``mlprivacy_lab.benchmarks`` (the registry finds them by
   name with importlib), and only benchmark modules register a benchmark.
-- ``config``, ``data``, ``models``, ``plots``, ``errors`` and ``api`` are the bottom layer; ``crypto`` imports
+- ``config``, ``data``, ``models``, ``plots``, ``errors``, ``api`` and ``widget_timing`` are the bottom layer; ``crypto`` imports
   only itself and the bottom; ``protocols`` builds on ``crypto``; ``attacks``, ``privacy``, ``robust`` and
-  ``compressive`` sit beside each other, above the bottom; ``exercises`` sits on top (it may use them all but
-  the benchmarks).
+  ``compressive`` sit beside each other, above the bottom; ``synthesis`` (chapter 11's table) and ``exercises`` sit
+  on top (they may use them all but the benchmarks).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "mlprivacy_lab"
 BENCHMARKS = "mlprivacy_lab.benchmarks"
 
-BOTTOM = {"config", "data", "models", "plots", "errors", "api"}
+BOTTOM = {"config", "data", "models", "plots", "errors", "api", "widget_timing"}
 BESIDE = {"attacks", "privacy", "robust", "compressive"}
 #: For each part of the package (its first name below ``mlprivacy_lab``): the parts it may import.
 ALLOWED = {
@@ -28,7 +28,8 @@ ALLOWED = {
     "protocols": BOTTOM | {"crypto", "protocols"},
     **{name: BOTTOM | BESIDE for name in BESIDE},
     "benchmarks": BOTTOM | BESIDE | {"crypto", "protocols", "bench_registry"},
-    "exercises": BOTTOM | BESIDE | {"crypto", "protocols", "exercises"},
+    "exercises": BOTTOM | BESIDE | {"crypto", "protocols", "exercises", "synthesis"},
+    "synthesis": BOTTOM | BESIDE | {"crypto", "protocols"},
     "bench_registry": set(),
     "__main__": {"bench_registry", "config"},
     "__init__": set(),
