@@ -1,7 +1,6 @@
 """Garbled circuits: half-gates keys, the circuit library against numpy/Python integers, engines, errors."""
 
 import math
-import os
 import re
 import secrets
 import socket
@@ -21,6 +20,7 @@ from mlprivacy_lab.crypto.garbled.linalg import round_robin
 from mlprivacy_lab.crypto.garbled.programs import and_gate_counts, distance, eigen, millionaires
 from mlprivacy_lab.crypto.garbled.twoparty import run_two_party
 from mlprivacy_lab.crypto.ot import Channel
+from twoparty_programs import evaluator_dies, evaluator_raises, evaluator_stalls  # importable by the evaluator
 
 
 @pytest.fixture(scope="module")
@@ -366,25 +366,6 @@ def test_two_processes_over_a_socket():
         run_two_party(lambda engine: None)
     with pytest.raises(RuntimeError, match="evaluator process failed(.|\n)*TypeError"):
         run_two_party(millionaires, {"alice": 1}, {"bob": "rich"})
-
-
-# Programs for the failure tests below: the evaluator process imports them from this module by name.
-def evaluator_raises(engine):
-    if engine.party == "evaluator":
-        raise ArithmeticError("the evaluator fails on purpose")
-    engine.reveal(engine.constant(1, width=1, signed=False))
-
-
-def evaluator_dies(engine):
-    if engine.party == "evaluator":
-        os._exit(7)
-    engine.reveal(engine.constant(1, width=1, signed=False))
-
-
-def evaluator_stalls(engine):
-    if engine.party == "evaluator":
-        time.sleep(60)
-    engine.reveal(engine.constant(1, width=1, signed=False))
 
 
 @pytest.fixture

@@ -39,7 +39,20 @@ def test_matches_sklearn(owners, fitted):
     assert np.allclose(fitted.mean_, ref.mean_, atol=1e-8)
     ours, theirs = fitted.transform(X), ref.transform(X)
     assert np.allclose(np.abs(ours), np.abs(theirs), atol=1e-3)
-    assert fitted.costs_["sweeps"] == 5 and fitted.costs_["and_gates"] > 0
+    assert 1 <= fitted.costs_["sweeps"] <= fitted.costs_["max_sweeps"] == 5 and fitted.costs_["and_gates"] > 0
+
+
+def test_costs_report_the_offline_mask_the_message_log_and_the_circuit_depth(fitted, owners):
+    costs = fitted.costs_
+    assert costs["du_mask_offline_s"] > 0 and costs["du_collect_add_s"] > 0
+    assert costs["sequential_layers"] > 1000 and costs["and_gates"] > 100 * costs["sequential_layers"]
+    assert costs["s_per_sweep"] == pytest.approx(costs["du_pca_gc_s"] / costs["sweeps"])
+    senders = [(m["from"], m["to"]) for m in costs["messages"]]
+    assert senders == [(f"DO {i + 1}", "DU") for i in range(len(owners))] + [("DU", "CSP"), ("CSP", "DU"),
+                                                                          ("DU", "CSP")]
+    ciphertext_bytes = 2 * 1024 // 8  # the fixture's 1024-bit key: ciphertexts modulo n^2
+    assert costs["messages"][0]["bytes"] == costs["ciphertexts_per_owner"] * ciphertext_bytes
+    assert costs["messages"][-2]["bytes"] >= 32 * costs["and_gates"]  # the garbled tables, 32 bytes per AND
 
 
 def test_components_are_orthonormal(fitted):
@@ -82,13 +95,25 @@ def test_what_the_csp_decrypts_has_the_bit_length_of_the_mask(owners, csp):
     assert [m % 2 ** 64 for m in seen[-share_length(4):]] == [int(w) % 2 ** 64 for w in csp.masked]
 
 
-def test_the_dus_message_is_rerandomized(owners, csp, monkeypatch):
-    made = []
-    rerandomize = EncryptedArray.rerandomize
-    monkeypatch.setattr(EncryptedArray, "rerandomize", lambda self: made.append(rerandomize(self)) or made[-1])
+def test_the_dus_message_carries_the_fresh_randomness_of_its_mask(owners, csp):
+    """Enc[B] is encrypted before the shares arrive; the message is exactly Enc[B] (x) prod Enc[DS_l], so its
+    randomness is r_B prod r_l with r_B fresh: two messages on the same shares differ in every ciphertext."""
     shares = [DataOwner(X, FMT).encrypted_share(csp.public_key) for X in owners]
-    message = DataUser(FMT).collect(shares, csp.public_key)
-    assert len(made) == 1 and message is made[0]
+    du = DataUser(FMT)
+    encrypted_mask = du.prepare_mask(csp.public_key, shares[0].size)
+    n2 = csp.public_key.n ** 2
+    expected = [int(c) for c in encrypted_mask.ciphertexts]
+    for share in shares:
+        expected = [e * int(c) % n2 for e, c in zip(expected, share.ciphertexts)]
+    first = du.collect(shares, csp.public_key)
+    again = DataUser(FMT).collect(shares, csp.public_key)
+    owners_product = [1] * len(expected)
+    for share in shares:
+        owners_product = [e * int(c) % n2 for e, c in zip(owners_product, share.ciphertexts)]
+    sent = [int(c) for c in first._cts]  # as the CSP receives them (no extra re-randomization on the way)
+    assert sent == expected
+    assert all(a != int(b) for a, b in zip(sent, again._cts))
+    assert all(a != b for a, b in zip(sent, owners_product))
 
 
 def test_weak_parameters_are_refused_or_warned():

@@ -27,16 +27,18 @@ import math
 import secrets
 import time
 from dataclasses import dataclass
+from functools import partial
 from numbers import Real
 
 import numpy as np
 
 from ..crypto.encoding import FixedPoint
 from ..crypto.fixed_point import RING_BITS  # the circuit's ring: the masked sum is unmasked modulo 2^64
-from ..crypto.garbled import GarbledInt, LocalEngine, jacobi_eigh
+from ..crypto.garbled import GarbledInt, LocalEngine, concatenate
+from ..crypto.garbled import circuits as C
+from ..crypto.garbled.linalg import jacobi_eigh_until
 from ..crypto.garbled.twoparty import run_two_party
 from ..crypto.paillier import EncryptedArray, PaillierPublicKey, generate_keypair
-from ..data import make_gaussian_mixture
 
 FEATURE_BOUND = 16.0     # public bound on |feature| of the stand-in data, checked in owner_data
 MAX_SAMPLES = 4096       # public bound on one owner's N
@@ -61,6 +63,8 @@ def share_encoding(frac_bits: int = 32) -> FixedPoint:
 def owner_data(d: int, n_samples: int = 500, seed: int = 0) -> np.ndarray:
     """One owner's rows of a shape-matched stand-in for SensIT Acoustic (a seeded 3-class Gaussian mixture),
     checked against the public bounds of ``share_encoding``."""
+    from ..data import make_gaussian_mixture  # here, not at the top: the evaluator process never loads sklearn
+
     X = make_gaussian_mixture(n_samples, d, n_classes=3, separation=1.5, test_size=0.2, seed=seed).X_train
     if np.abs(X).max() > FEATURE_BOUND or len(X) > MAX_SAMPLES:
         raise ValueError("the stand-in data break the public bounds of share_encoding()")
@@ -177,10 +181,21 @@ class DataUser:
     def __init__(self, fmt: ShareFormat) -> None:
         self.fmt = fmt
         self.mask: np.ndarray | None = None
+        self._encrypted_mask: EncryptedArray | None = None
+
+    def prepare_mask(self, public_key: PaillierPublicKey, n_values: int) -> EncryptedArray:
+        """Offline, before any owner sends: a fresh uniform mask B of ``n_values`` words and Enc[B]."""
+        mask = [secrets.randbits(self.fmt.mask_bits) for _ in range(n_values)]
+        self.mask = np.array([_ring(b) for b in mask], dtype=np.int64)
+        self._encrypted_mask = public_key.encrypt_array(mask, self.fmt.encoding, pack=True)
+        return self._encrypted_mask
 
     def collect(self, shares: list[EncryptedArray], public_key: PaillierPublicKey) -> EncryptedArray:
-        """Enc[B + sum_l DS_l] = Enc[B] (x) prod_l Enc[DS_l] for a fresh uniform mask B: the DU's message to
-        the CSP, re-randomized (``EncryptedArray.rerandomize``) as it leaves the DU."""
+        """Enc[B + sum_l DS_l] = Enc[B] (x) prod_l Enc[DS_l]: the DU's message to the CSP (online: a few modular
+        products). Enc[B] is a fresh encryption with uniform randomness r_B, independent of everything the owners
+        sent, so the product's randomness r_B prod_l r_l is uniform and independent of the owners'
+        ciphertexts: the message is already re-randomized, and the CSP cannot link it to them. Uses the mask of
+        ``prepare_mask`` (once), or makes a fresh one."""
         if not shares:
             raise ValueError("no encrypted shares to collect: at least one data owner is needed")
         if len(shares) > self.fmt.max_owners:
@@ -191,12 +206,13 @@ class DataUser:
             if share.shape != shares[0].shape:
                 raise ValueError(f"owner {i} sent {share.size} values, owner 0 sent {shares[0].size}: the owners "
                                  "disagree on the number of features")
-        mask = [secrets.randbits(self.fmt.mask_bits) for _ in range(shares[0].size)]
-        self.mask = np.array([_ring(b) for b in mask], dtype=np.int64)
-        total = public_key.encrypt_array(mask, self.fmt.encoding, pack=True)
+        total = self._encrypted_mask
+        if total is None or total.public_key != public_key or total.size != shares[0].size:
+            total = self.prepare_mask(public_key, shares[0].size)
+        self._encrypted_mask = None  # a mask hides one aggregate only
         for share in shares:
             total = total + share
-        return total.rerandomize()
+        return total
 
 
 def _ring(m: int) -> int:
@@ -211,14 +227,35 @@ def _raw(x: GarbledInt) -> GarbledInt:
     return GarbledInt(x.engine, x.wires, signed=True, frac=0)
 
 
+def _log_op(fn, x: GarbledInt, *others: GarbledInt, **kw) -> GarbledInt:
+    """A log-depth circuit of ``circuits.py`` on values of one format (operands broadcast like numpy)."""
+    shape = np.broadcast_shapes(x.shape, *(o.shape for o in others))
+    return x._like(fn(x.engine, *(v.broadcast_to(shape).wires for v in (x, *others)), **kw))
+
+
+def _quotient_bits(bound: float, frac: int) -> int:
+    """Quotient bits of a division whose |result| <= bound, with ``frac`` fractional bits."""
+    return frac + max(0, math.ceil(math.log2(bound))) + 1
+
+
 def masked_pca(engine, csp=None, du=None, d: int | None = None, frac_bits: int = 32, sweeps: int = 8,
-               width: int = 32, frac: int = 24) -> dict | None:
+               width: int = 25, frac: int = 22, tol: float | None = 2.0 ** -16,
+               feature_bound: float = FEATURE_BOUND) -> dict | None:
     """The principal-axis step (lecture, "Architecture - principle axis computation"), CSP = garbler, DU = evaluator.
 
     In the 64-bit ring: DS = (B + sum DS_l) - B; mu = v / N; S_ij = R_ij - v_i mu_j (upper triangle);
-    T = trace S; the total variance T / (N - 1). Then C = S / T (entries in [-1, 1]) in Q(width-frac).frac and
-    Jacobi rotations (``jacobi_eigh``): C's eigenvalues are the explained-variance ratios. Every output is
-    XORed with the DU's pad before it is opened: the CSP sees uniform bits, the DU removes the pad.
+    T = trace S; the total variance T / (N - 1). Then C = S / T (entries in [-1, 1], eigenvalues the
+    explained-variance ratios) straight into Q(width-frac).frac and Jacobi rotations (``jacobi_eigh_until``:
+    at most ``sweeps``, stopping once every off-diagonal |c_ij| < ``tol``; ``tol=None`` runs all).
+    Every output is XORed with the DU's pad before it is opened: the CSP sees uniform bits, the DU removes
+    the pad. Both see the convergence bits, i.e. the number of sweeps run.
+
+    The circuit is latency-bound, so it uses log-depth adders and divisions that run only the quotient bits
+    their public bounds allow (``circuits.divide_bounded``): |mu| <= feature_bound, |C_ij| <= 1 (Cauchy-
+    Schwarz: S_ij^2 <= S_ii S_jj), T / (N - 1) <= 2 d feature_bound^2. Width: C's entries in [-1, 1] need a
+    sign and 2 integer bits in the rotations (theta^2 + n^2 <= 2, |theta| + root < 4), so width = frac + 3; each
+    rotation rounds to about 2^-frac, and frac = 22 keeps the accumulated error (~sqrt(rotations) ulps) near
+    1e-5 of the trace, far inside the 1e-3 axis target for eigen-gaps above 1e-2 of the trace.
     csp = {"masked": int64[L]}; du = {"mask": int64[L], "pad": {"ratio", "axes", "mean", "total"}}.
     Returns the DU's results, or None on the CSP's side. Chapter 5's simpler variant (plain shares, public N)
     is ``crypto.garbled.programs.private_pca``.
@@ -226,20 +263,27 @@ def masked_pca(engine, csp=None, du=None, d: int | None = None, frac_bits: int =
     n = share_length(d)
     masked = engine.input("garbler", None if csp is None else csp["masked"], shape=(n,), width=RING_BITS)
     mask = engine.input("evaluator", None if du is None else du["mask"], shape=(n,), width=RING_BITS)
-    pooled = GarbledInt(engine, (masked - mask).wires, frac=frac_bits)  # sum DS_l, exact modulo 2^64
+    pooled = GarbledInt(engine, _log_op(C.sub_log, masked, mask).wires, frac=frac_bits)  # sum DS_l mod 2^64
     upper = d * (d + 1) // 2
     rows, cols = np.triu_indices(d)
     r, v, count = pooled[:upper], pooled[upper:upper + d], pooled[upper + d]
-    mean = v / count
-    scatter = r - v[rows] * mean[cols]
-    diagonal = np.flatnonzero(rows == cols)
-    trace = scatter[diagonal].sum()
-    total = trace / (count - engine.constant(1.0, width=RING_BITS, frac=frac_bits))
-    shift = frac_bits - frac
-    c = GarbledInt(engine, ((scatter / trace) >> shift).resize(width).wires, frac=frac)
+    mean = _log_op(C.divide_bounded, v, count, frac=frac_bits, quotient_bits=_quotient_bits(feature_bound, frac_bits),
+                   signed=True)
+    product = _log_op(partial(C.multiply_log, signed=True), v[rows], mean[cols])
+    scatter = _log_op(C.sub_log, r, product._like(product.wires[frac_bits:frac_bits + RING_BITS]))
+    diagonal = scatter[np.flatnonzero(rows == cols)]
+    while diagonal.shape[0] > 1:  # trace: a tree of log-depth adders
+        half = diagonal.shape[0] // 2
+        diagonal = concatenate([_log_op(C.add_log, diagonal[:half], diagonal[half:2 * half]), diagonal[2 * half:]])
+    trace = diagonal[0]
+    one = engine.constant(1.0, width=RING_BITS, frac=frac_bits)
+    total = _log_op(C.divide_bounded, trace, _log_op(C.sub_log, count, one), frac=frac_bits,
+                    quotient_bits=_quotient_bits(2 * d * feature_bound ** 2, frac_bits), signed=True)
+    c = GarbledInt(engine, C.divide_bounded(engine, _raw(scatter).wires, _raw(trace).broadcast_to((upper,)).wires,
+                                            frac, frac + 1, True, width), frac=frac)
     index = np.zeros((d, d), dtype=np.int64)
     index[rows, cols] = index[cols, rows] = np.arange(upper)
-    ratio, axes = jacobi_eigh(c[index], sweeps=sweeps)
+    ratio, axes, done = jacobi_eigh_until(c[index], sweeps, tol)
     outputs = {"ratio": ratio, "axes": axes, "mean": mean, "total": total}
     pads = {k: engine.input("evaluator", None if du is None else du["pad"][k], shape=x.shape, width=x.width)
             for k, x in outputs.items()}
@@ -247,7 +291,7 @@ def masked_pca(engine, csp=None, du=None, d: int | None = None, frac_bits: int =
     if du is None:
         return None
     return {k: (opened[k] ^ du["pad"][k]) / 2.0 ** outputs[k].frac for k in outputs} | \
-        {"and_gates": engine.and_gates}
+        {"and_gates": engine.and_gates, "and_layers": engine.and_layers, "sweeps": done}
 
 
 def output_pads(d: int, width: int = 32) -> dict[str, np.ndarray]:
@@ -265,21 +309,32 @@ def lecture_sweeps(d: int) -> int:
 
 
 def aggregate(owners: list[DataOwner], csp: CryptoServiceProvider) -> tuple[DataUser, np.ndarray, dict]:
-    """The Paillier stages: each DO encrypts its share, the DU adds them to Enc[B], the CSP decrypts.
-    Returns the DU (holding B), the CSP's masked words and the seconds of each stage."""
+    """The Paillier stages: the DU encrypts its mask (offline, before the owners send), each DO encrypts its
+    share, the DU adds them to Enc[B] (online), the CSP decrypts. Returns the DU (holding B), the CSP's
+    masked words, and the seconds of each stage with the message log (``messages``: who sent what to whom,
+    in bytes)."""
     clock, do_s, shares = time.perf_counter, [], []
+    du = DataUser(owners[0].fmt)
+    start = clock()
+    du.prepare_mask(csp.public_key, share_length(owners[0].n_features))
+    mask_s = clock() - start
     for owner in owners:
         start = clock()
         shares.append(owner.encrypted_share(csp.public_key))
         do_s.append(clock() - start)
-    du = DataUser(owners[0].fmt)
     start = clock()
     total = du.collect(shares, csp.public_key)
     du_s = clock() - start
     start = clock()
     masked = csp.decrypt(total)
-    return du, masked, {"do_s": do_s, "du_collect_add_s": du_s, "csp_decrypt_s": clock() - start,
-                        "ciphertexts_per_owner": shares[0].n_ciphertexts, "values_per_owner": shares[0].size}
+    ciphertext_bytes = 2 * ((int(csp.public_key.n).bit_length() + 7) // 8)  # an element of Z*_{n^2}
+    messages = [{"from": f"DO {i + 1}", "to": "DU", "what": "Enc[DS]", "bytes": share.n_ciphertexts * ciphertext_bytes}
+                for i, share in enumerate(shares)]
+    messages.append({"from": "DU", "to": "CSP", "what": "Enc[B + sum DS]",
+                     "bytes": total.n_ciphertexts * ciphertext_bytes})
+    return du, masked, {"du_mask_offline_s": mask_s, "do_s": do_s, "du_collect_add_s": du_s,
+                        "csp_decrypt_s": clock() - start, "ciphertexts_per_owner": shares[0].n_ciphertexts,
+                        "values_per_owner": shares[0].size, "messages": messages}
 
 
 # --- the estimator ----------------------------------------------------------------------------------
@@ -292,13 +347,16 @@ class PrivatePCA:
     ``explained_variance_``, ``explained_variance_ratio_``, ``mean_`` and ``costs_`` (seconds per stage,
     ciphertexts, AND gates, sweeps). Only the DU's view of the results is kept. ``key_bits`` sizes the
     CSP's Paillier key (2048 by default; 1024, the lecture's, warns; below needs ``insecure_demo=True``).
+    ``sweeps`` caps the Jacobi sweeps (default: the lecture's count); they stop early once every off-diagonal
+    entry of the trace-normalized covariance is below ``tol`` (``None``: run them all). ``costs_["messages"]``
+    is the protocol's message log (sender, receiver, content, bytes).
     """
 
     def __init__(self, n_components: int | None = None, key_bits: int = 2048, *, fmt: ShareFormat | None = None,
-                 sweeps: int | None = None, width: int = 32, frac: int = 24, two_party: bool = False,
-                 insecure_demo: bool = False) -> None:
+                 sweeps: int | None = None, tol: float | None = 2.0 ** -16, width: int = 25, frac: int = 22,
+                 two_party: bool = False, insecure_demo: bool = False) -> None:
         self.n_components, self.key_bits, self.fmt = n_components, key_bits, fmt or ShareFormat()
-        self.sweeps, self.width, self.frac, self.two_party = sweeps, width, frac, two_party
+        self.sweeps, self.tol, self.width, self.frac, self.two_party = sweeps, tol, width, frac, two_party
         self.insecure_demo = insecure_demo
 
     def fit(self, owners: list[np.ndarray], csp: CryptoServiceProvider | None = None) -> "PrivatePCA":
@@ -317,15 +375,23 @@ class PrivatePCA:
         csp = csp or CryptoServiceProvider(self.key_bits, insecure_demo=self.insecure_demo)
         du, masked, stages = aggregate(parties, csp)
         clock = time.perf_counter
-        args = {"d": d, "frac_bits": self.fmt.frac_bits, "sweeps": sweeps, "width": self.width, "frac": self.frac}
+        args = {"d": d, "frac_bits": self.fmt.frac_bits, "sweeps": sweeps, "width": self.width, "frac": self.frac,
+                "tol": self.tol, "feature_bound": self.fmt.feature_bound}
         du_inputs = {"mask": du.mask, "pad": output_pads(d, self.width)}
         start = clock()
         if self.two_party:
             run = run_two_party(masked_pca, {"csp": {"masked": masked}, **args}, {"du": du_inputs, **args})
             out = run.evaluator
+            traffic = {"CSP": run.garbler_stats["bytes_sent"], "DU": run.evaluator_stats["bytes_sent"]}
         else:
-            out = masked_pca(LocalEngine(), {"masked": masked}, du_inputs, **args)
+            engine = LocalEngine()
+            out = masked_pca(engine, {"masked": masked}, du_inputs, **args)
+            traffic = {"CSP": engine.stats()["table_bytes"] + engine.stats()["label_bytes"],
+                       "DU": engine.stats()["ot_bytes"] + engine.stats()["reveal_bytes"]}
         gc_s = clock() - start
+        stages["messages"] += [
+            {"from": "CSP", "to": "DU", "what": "garbled tables, input keys, OT", "bytes": traffic["CSP"]},
+            {"from": "DU", "to": "CSP", "what": "OT replies, padded outputs", "bytes": traffic["DU"]}]
         order = np.argsort(out["ratio"])[::-1][:k]
         axes = out["axes"][:, order].T
         axes *= np.where(axes[np.arange(k), np.abs(axes).argmax(1)] < 0, -1.0, 1.0)[:, None]  # deterministic sign
@@ -333,8 +399,9 @@ class PrivatePCA:
         self.explained_variance_ratio_ = out["ratio"][order]
         self.explained_variance_ = self.explained_variance_ratio_ * float(out["total"])
         self.n_features_in_, self.n_components_ = d, k
-        self.costs_ = {**stages, "du_pca_gc_s": gc_s, "sweeps": sweeps, "and_gates": int(out["and_gates"]),
-                       "two_party": self.two_party}
+        self.costs_ = {**stages, "du_pca_gc_s": gc_s, "sweeps": int(out["sweeps"]), "max_sweeps": sweeps,
+                       "and_gates": int(out["and_gates"]), "sequential_layers": int(out["and_layers"]),
+                       "s_per_sweep": gc_s / max(1, int(out["sweeps"])), "two_party": self.two_party}
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:

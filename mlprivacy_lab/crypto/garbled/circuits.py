@@ -9,6 +9,8 @@ Each step handles all bits it can at once, so one ``and_`` call garbles a whole 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 
@@ -108,12 +110,12 @@ def mux(e, s, x, y):
     return e.xor(y, e.and_(_spread(s), e.xor(x, y)))
 
 
-def multiply(e, a, b, signed: bool):
+def multiply(e, a, b, signed: bool, final_adder=None):
     """The full 2w-bit product of two w-bit numbers: a carry-save array multiplier (one layer of full adders
     per partial-product row, all bit positions at once) and a final ripple adder; two's-complement operands
     use the modified Baugh–Wooley scheme (negated sign-row bits plus the constant 2^w + 2^(2w−1); Baugh and
     Wooley, IEEE Trans. Computers C-22, 1973). Each partial-product row is made when it is added, so no
-    w×w×lanes array is ever held. 2w² − 1 ANDs."""
+    w×w×lanes array is ever held. 2w² − 1 ANDs with the default ripple ``final_adder`` (``add``)."""
     w = len(a)
 
     def row(j):  # partial products a_i ∧ b_j, weight 2^(i+j): w ANDs in one call
@@ -136,7 +138,8 @@ def multiply(e, a, b, signed: bool):
         else:
             s, c = full_adder(e, x, c, pp)
         low.append(s[0])
-    high = add(e, np.concatenate([s[1:], one if signed else zero]), c)  # 2^(2w−1) enters as the top bit
+    top = np.concatenate([s[1:], one if signed else zero])  # 2^(2w−1) enters as the top bit
+    high = (final_adder or add)(e, top, c)
     return np.concatenate([np.stack(low), high])
 
 
@@ -182,7 +185,7 @@ def divide(e, a, b, frac: int, signed: bool):
     return e.and_(q, _spread(nonzero))
 
 
-def sqrt_unsigned(e, n):
+def sqrt_unsigned(e, n, step=None):
     """⌊√n⌋ for unsigned n with an even number k of bits: non-restoring square root (Li & Chu, ICCD 1996),
     one add-or-subtract of growing width per result bit. Returns k/2 bits. About k²/8 + 3k/2 ANDs."""
     half = len(n) // 2
@@ -195,20 +198,132 @@ def sqrt_unsigned(e, n):
         shifted = np.concatenate([n[2 * i:2 * i + 2], r])[:width]  # 4r + next two bits (mod 2^width)
         low = [const_bits(e, 1, 1, n)[0], e.not_(subtract)]  # 4q + 1 to subtract, 4q + 3 to add
         y = np.stack(low) if q is None else np.concatenate([np.stack(low), q])
-        r = _signed_step(e, shifted, y, subtract)
+        r = (step or _signed_step)(e, shifted, y, subtract)
         bit = e.not_(r[-1])[None]
         q = bit if q is None else np.concatenate([bit, q])
     return q
 
 
-def square_root(e, x, frac: int, signed: bool):
+def square_root(e, x, frac: int, signed: bool, step=None):
     """⌊√(x·2^frac)⌋: the fixed-point square root with ``frac`` fractional bits; negative x gives 0."""
     w = len(x)
     if signed:
         x = e.and_(x, _spread(e.not_(x[-1])))
     k = w + frac + (w + frac) % 2
     n = np.concatenate([const_bits(e, 0, frac, x), x, const_bits(e, 0, k - w - frac, x)])
-    root = sqrt_unsigned(e, n)
+    root = sqrt_unsigned(e, n, step)
     if len(root) >= w:
         return root[:w]
     return np.concatenate([root, const_bits(e, 0, w - len(root), x)])
+
+
+# --- log-depth variants ------------------------------------------------------------------------------
+# A circuit on few lanes is latency-bound: every AND layer costs one engine call (≈ 0.1 ms in one process)
+# however few gates it has, so a w-bit ripple chain costs w calls. The variants below trade gates for depth
+# (⌈log₂ w⌉ + 1 layers per addition); the public operators above keep the cheaper ripple circuits.
+
+def prefix_carries(e, g, p):
+    """Group generates G_i = g_i ∨ p_i·G_(i−1) of every prefix, by a Sklansky parallel-prefix network
+    (J. Sklansky, "Conditional-sum addition logic", IRE Trans. Electronic Computers EC-9, 1960):
+    ⌈log₂ n⌉ layers of (G, P) ∘ (G', P') = (G ⊕ P·G', P·P') (⊕ = ∨ here: G and P·G' never both hold).
+    About n·⌈log₂ n⌉ ANDs."""
+    g, p = np.array(g), np.array(p)
+    for hit, src, both in _sklansky(len(g)):
+        if both:
+            out = e.and_(np.concatenate([p[hit], p[hit]]), np.concatenate([g[src], p[src]]))
+            g[hit] = e.xor(g[hit], out[:len(hit)])
+            p[hit] = out[len(hit):]
+        else:  # the last level: the group propagates are not needed any more
+            g[hit] = e.xor(g[hit], e.and_(p[hit], g[src]))
+    return g
+
+
+@lru_cache(maxsize=None)
+def _sklansky(n: int) -> tuple[tuple[np.ndarray, np.ndarray, bool], ...]:
+    """The levels of an n-bit Sklansky network: positions combined, their sources, and whether P is needed."""
+    levels, span = [], 1
+    while span < n:
+        hit = np.array([i for i in range(n) if (i // span) % 2 == 1])
+        levels.append((hit, (hit // span) * span - 1, 2 * span < n))
+        span *= 2
+    return tuple(levels)
+
+
+def add_log(e, a, b, carry_in=None):
+    """a + b (+ carry_in) modulo 2^w with a Sklansky prefix adder: ⌈log₂ w⌉ + 1 layers."""
+    return _sum_and_carry(e, a, b, carry_in)[0]
+
+
+def _sum_and_carry(e, a, b, carry_in):
+    """(a + b + carry_in mod 2^w, carry out) by ``prefix_carries``; the carry-in is the generate bit of a
+    position −1 with propagate 0."""
+    g, p = e.and_(a, b), e.xor(a, b)
+    if carry_in is not None:
+        g = np.concatenate([carry_in[None], g])
+        p = np.concatenate([const_bits(e, 0, 1, a), p])
+    G = prefix_carries(e, g, p)
+    if carry_in is None:
+        into = np.concatenate([const_bits(e, 0, 1, a), G[:-1]])
+    else:
+        into = G[:-1]
+    return e.xor(e.xor(a, b), into), G[-1]
+
+
+def sub_log(e, a, b):
+    """a − b modulo 2^w = a + ¬b + 1, log depth."""
+    return add_log(e, a, e.not_(b), carry_in=const_bits(e, 1, 1, a)[0])
+
+
+def negate_if_log(e, x, s):
+    """x if s = 0 else −x: (x ⊕ s) + s, whose carries are prefix ANDs of the flipped bits (log depth)."""
+    flipped = e.xor(x, _spread(s))
+    g = np.concatenate([s[None], const_bits(e, 0, len(x), x)])
+    p = np.concatenate([const_bits(e, 0, 1, x), flipped])
+    return e.xor(flipped, prefix_carries(e, g, p)[:-1])
+
+
+def less_than_log(e, a, b, signed: bool):
+    """a < b: the borrow of a − b by a prefix network (log depth)."""
+    if signed:
+        a = np.concatenate([a[:-1], e.not_(a[-1:])])
+        b = np.concatenate([b[:-1], e.not_(b[-1:])])
+    return e.not_(_sum_and_carry(e, a, e.not_(b), const_bits(e, 1, 1, a)[0])[1])
+
+
+def multiply_log(e, a, b, signed: bool):
+    """``multiply`` with a prefix adder for the final carry-propagate addition: w + ⌈log₂ w⌉ + 1 layers
+    instead of 2w."""
+    return multiply(e, a, b, signed, final_adder=add_log)
+
+
+def _signed_step_log(e, r, y, subtract):
+    y = np.concatenate([y, const_bits(e, 0, len(r) - len(y), y)]) if len(y) < len(r) else y
+    return add_log(e, r, e.xor(y, _spread(subtract)), carry_in=subtract)
+
+
+def divide_bounded(e, a, b, frac: int, quotient_bits: int, signed: bool, width: int | None = None):
+    """trunc(a·2^frac / b) for a public bound |a·2^frac / b| < 2^quotient_bits and b ≠ 0, as a ``width``-bit
+    number (default len(a)): non-restoring division (as ``divide_unsigned``) that starts from the partial
+    remainder ⌊|a|·2^frac / 2^quotient_bits⌋, which the bound makes smaller than |b|, so only
+    ``quotient_bits`` steps run, each a log-depth add-or-subtract. The result is wrong if the bound fails."""
+    width = len(a) if width is None else width
+    if signed:
+        negative = e.xor(a[-1], b[-1])
+        a, b = negate_if_log(e, a, a[-1]), negate_if_log(e, b, b[-1])
+    n = np.concatenate([const_bits(e, 0, frac, a), a]) if frac else a
+    top = n[quotient_bits:][:len(b) + 1]
+    r = np.concatenate([top, const_bits(e, 0, len(b) + 1 - len(top), a)]) if len(top) <= len(b) else top
+    subtract, q = const_bits(e, 1, 1, a)[0], []
+    for i in range(quotient_bits - 1, -1, -1):
+        r = _signed_step_log(e, np.concatenate([n[i:i + 1], r[:-1]]), b, subtract)
+        subtract = e.not_(r[-1])
+        q.append(subtract)
+    q = np.stack(q[::-1])[:width]
+    if len(q) < width:
+        q = np.concatenate([q, const_bits(e, 0, width - len(q), a)])
+    return negate_if_log(e, q, negative) if signed else q
+
+
+def square_root_log(e, x, frac: int, signed: bool):
+    """``square_root`` with log-depth add-or-subtract steps."""
+    return square_root(e, x, frac, signed, step=_signed_step_log)

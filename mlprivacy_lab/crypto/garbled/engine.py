@@ -33,6 +33,7 @@ class Engine:
 
     def __init__(self) -> None:
         self.and_gates = 0
+        self.and_layers = 0  # calls of and_: the circuit's sequential AND depth as this program runs it
         self.xor_gates = 0
         self.table_bytes = 0
 
@@ -94,7 +95,8 @@ class Engine:
         return x.decode(self._reveal(x.wires))
 
     def stats(self) -> dict:
-        return {"and_gates": self.and_gates, "xor_gates": self.xor_gates, "table_bytes": self.table_bytes}
+        return {"and_gates": self.and_gates, "and_layers": self.and_layers, "xor_gates": self.xor_gates,
+                "table_bytes": self.table_bytes}
 
     # --- party-specific ----------------------------------------------------------------------------
     def _agree(self, owner: str, declared: tuple[int, ...]) -> None:
@@ -134,6 +136,7 @@ class PlainEngine(Engine):
     def and_(self, a, b):
         out = np.bitwise_and(a, b)
         self.and_gates += out.size
+        self.and_layers += 1
         return out
 
     def not_(self, a):
@@ -199,6 +202,7 @@ class GarblerEngine(TwoPartyEngine):
             self.core.garble_and(a[s:e], b[s:e], out[s:e], table)
             self.channel.send(table)
         self.and_gates += len(a)
+        self.and_layers += 1
         self.table_bytes += TABLE_BYTES * len(a)
         return out.reshape(shape)
 
@@ -247,6 +251,7 @@ class EvaluatorEngine(TwoPartyEngine):
             table = self.channel.recv_into(self._table[:TABLE_WORDS * (e - s)].reshape(2, e - s, 2))
             self.core.evaluate_and(a[s:e], b[s:e], out[s:e], table)
         self.and_gates += len(a)
+        self.and_layers += 1
         self.table_bytes += TABLE_BYTES * len(a)
         return out.reshape(shape)
 
@@ -307,6 +312,7 @@ class LocalEngine(Engine):
 
     def _count(self, shape, out):
         self.and_gates += len(out)
+        self.and_layers += 1
         self.table_bytes += TABLE_BYTES * len(out)
         return out.reshape(shape)
 
