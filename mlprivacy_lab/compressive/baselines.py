@@ -1,4 +1,4 @@
-"""Previous methods at the same compressed dimension: PCA, random projection, noisy PCA.
+"""Noisy PCA, one of the previous methods (with PCA, random projection and ``dca.DCA``) CPGAN is compared with.
 
 These are the comparison points of Tseng & Wu (2020), Fig. 5-6 ("comparison with previous works"):
 PCA keeps the directions of largest variance (the best linear reconstruction, so the weakest privacy),
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.decomposition import PCA
-from sklearn.random_projection import GaussianRandomProjection
 
 from .cpgan import check_xy
 
@@ -36,9 +35,3 @@ class NoisyPCA:
     def fit_transform(self, X: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
         return self.fit(X).transform(X)
 
-
-def baselines(n_components: int, noise_sigma: float = 1.0, seed: int = 0) -> dict:
-    """The three previous methods at ``n_components``, unfitted, keyed by the name the figures use."""
-    return {"PCA": PCA(n_components, random_state=seed),
-            "random projection": GaussianRandomProjection(n_components, random_state=seed),
-            f"noisy PCA (sigma={noise_sigma:g})": NoisyPCA(n_components, noise_sigma, seed)}

@@ -13,8 +13,9 @@ G, the compressor, maps x to a lower dimension through a nonlinear network; C, t
 predicts the label t from G(x); R, the intruder's reconstructor, rebuilds x from G(x). We train the
 three alternately on each mini-batch (the paper's Algorithm 1): a step of R down its squared error, a
 step of C down its cross-entropy, then a step of G *up* the objective, i.e. down
-``lambda * CE(C(G(x)), t) - MSE(R(G(x)), x)``. We use means instead of sums (the constant goes into
-lambda): lambda = 0 asks G only for privacy, a large lambda mostly for utility.
+``lambda * CE(C(G(x)), t) - MSE(R(G(x)), x) / v`` with v the mean per-coordinate variance of the training
+rows. We use means instead of sums and divide by v (both constants go into lambda), so lambda means the same
+on every data set: lambda = 0 asks G only for privacy, a large lambda mostly for utility.
 """
 
 from __future__ import annotations
@@ -97,6 +98,13 @@ class CPGAN:
         dev = self.device or default_device()
         torch.manual_seed(self.seed)
         self.n_features_in_, self.n_classes_ = X.shape[1], int(y.max()) + 1
+        # G, C and R see rows centred and divided by one global scale (the root mean per-coordinate variance):
+        # R's MSE is then the fraction of the variance it fails to explain (about 1 when it learns nothing),
+        # on the scale of the cross-entropy. Without this the raw mixture's MSE (about 6) swamped the
+        # cross-entropy (at most log 2) for lambda <= 1, G saturated its tanh and froze (chapter 8 shows it).
+        self.mean_ = X.mean(0)
+        self.scale_ = np.float32(max(float(np.sqrt(X.var(0).mean())), 1e-6))
+        X = self._standardise(X)
         # G ends in tanh: a bounded release, so G cannot "win" against R by inflating its output scale.
         self.G_ = nn.Sequential(mlp(X.shape[1], self.n_components, self.hidden), nn.Tanh()).to(dev)
         self.C_ = mlp(self.n_components, self.n_classes_, self.hidden).to(dev)
@@ -122,6 +130,9 @@ class CPGAN:
             m.eval()
         return self
 
+    def _standardise(self, X: np.ndarray) -> np.ndarray:
+        return ((X - self.mean_) / self.scale_).astype(np.float32)
+
     def _check_fitted(self, X: np.ndarray) -> np.ndarray:
         if not hasattr(self, "G_"):
             raise ValueError("this CPGAN is not fitted yet: call fit(X, y) first")
@@ -135,7 +146,7 @@ class CPGAN:
         """The released, compressed data G(X), shape (n, n_components)."""
         X = self._check_fitted(X)
         dev = next(self.G_.parameters()).device
-        return self.G_(as_tensors(X, dev=dev)).cpu().numpy()
+        return self.G_(as_tensors(self._standardise(X), dev=dev)).cpu().numpy()
 
     def fit_transform(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         return self.fit(X, y).transform(X)
