@@ -26,6 +26,11 @@
 #
 # *Stand-in:* the lecture shows faces (the AT&T face set, which we cannot ship); we use handwritten digits.
 # Every reconstruction below targets a digit class the way MI-Face targets a person.
+#
+# **Learning objectives.** After this chapter you can
+# - run MI-Face in white-box and query-counted black-box settings and judge a reconstruction;
+# - explain which of the API's disclosure modes (rounding, top-*k*, label) slows the attack, and why;
+# - compute the gradient MI-Face follows, and what rounding does to a finite-difference estimate of it.
 
 # %% slideshow={"slide_type": "skip"}
 import ipywidgets as widgets
@@ -125,17 +130,77 @@ assert black.queries == api.queries
 assert black_q["identification_rate"] >= 0.8 and black_q["mean_corr_class_mean"] > 0.2
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## A deeper model: the chapter 0 MLP
+# The same attack against chapter 0's one-hidden-layer network (784-256-10, ReLU, Adam), white-box and
+# through the API with every query counted.
+
+# %%
+deep = train_classifier(mlp(mnist.n_features, mnist.n_classes, hidden=(256,)), mnist.X_train, mnist.y_train,
+                        epochs=pick(quick=3, full=15), seed=0)
+print(f"MLP: test accuracy {accuracy(deep, mnist.X_test, mnist.y_test):.3f}")
+deep_white = inversion.mi_face_whitebox(deep, classes, mnist.n_features, steps=500, lr=1.0)
+deep_api = PredictionAPI(deep, mnist.n_classes)
+deep_black = inversion.mi_face_blackbox(deep_api, classes, mnist.n_features, progress=True, **blackbox)
+deep_q = {name: inversion.reconstruction_quality(r.images, classes, mnist.X_train, mnist.y_train)
+          for name, r in (("white-box", deep_white), ("black-box", deep_black))}
+image_grid({"white-box": mnist.images(deep_white.images), "black-box": mnist.images(deep_black.images),
+            "class mean": mnist.images(class_means)}, title="MI-Face on the MLP")
+plt.show()
+for name, q_deep in deep_q.items():
+    print(f"{name}: correlation with the class mean {q_deep['mean_corr_class_mean']:.2f}, "
+          f"identified {q_deep['identification_rate']:.0%}")
+print(f"black-box: {deep_black.queries:,} queries, all counted by the API ({deep_api.queries:,})")
+assert deep_black.queries == deep_api.queries > 0
+assert deep_q["white-box"]["identification_rate"] >= 0.9 and (deep_white.confidences > 0.9).all()
+assert deep_q["black-box"]["identification_rate"] >= 0.8 and deep_q["black-box"]["mean_corr_class_mean"] > 0.2
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### Where to start? An initialisation study
+# As in ART's MIFace notebook: Algorithm 1 from a blank input (zeros), from the mean of the attacker's
+# data, and from uniform noise. We report how far each start already is from the class (the start's own
+# correlation with the class mean) and what the attack adds.
+
+# %%
+study = {}
+for start in inversion.STARTS:
+    x0 = inversion.starting_points(start, len(classes), mnist.n_features, X=mnist.X_train, seed=0)
+    found = deep_white if start == "zeros" else inversion.mi_face_whitebox(deep, classes, mnist.n_features,
+                                                                           steps=500, lr=1.0, x0=x0)
+    before = inversion.reconstruction_quality(x0, classes, mnist.X_train, mnist.y_train)["mean_corr_class_mean"]
+    quality_start = inversion.reconstruction_quality(found.images, classes, mnist.X_train, mnist.y_train)
+    study[start] = {"images": found.images, "start_corr": before, "corr": quality_start["mean_corr_class_mean"],
+                    "identified": quality_start["identification_rate"], "confidence": found.confidences.mean()}
+    print(f"start {start:5s}: start's corr {before:5.2f} → reconstruction's {quality_start['mean_corr_class_mean']:5.2f}; "
+          f"identified {quality_start['identification_rate']:4.0%}; mean target confidence {found.confidences.mean():.3f}")
+image_grid({start: mnist.images(row["images"]) for start, row in study.items()},
+           title="white-box MI-Face on the MLP from three starting points")
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Reading: from zeros the attack draws each class from nothing. The data mean already looks like every
+# digit (a high correlation before any step), so its reconstructions score high but the attack adds little:
+# the score is mostly the start's. Uniform noise is far from every digit: for some classes the network is
+# confidently wrong there and the gradient of the target confidence vanishes (the attack stalls); where it
+# does reach a high confidence, what it finds is still noise — an adversarial input, not a digit.
+
+# %%
+gain = {start: row["corr"] - row["start_corr"] for start, row in study.items()}
+assert study["zeros"]["identified"] >= 0.9 and study["zeros"]["confidence"] > 0.9, "zeros: every class found"
+assert study["mean"]["start_corr"] > 0.5 and gain["mean"] < gain["zeros"], "the mean start: high before, little gained"
+assert study["noise"]["corr"] < 0.2 and gain["noise"] < gain["zeros"] / 2, "noise: the attack finds noise"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Remedies: round, truncate, or hide the confidences
 # The same black-box attack against each disclosure mode — the lecture's "black-box reconstruction with
 # rounding confidence" figure, with digits.
 
 # %%
 remedies = {remedy_label(name): options for name, options in api_remedies(decimals=(4, 3, 2, 1)).items()}
-recon, quality, queries = {}, {}, {}
+recon, quality, queries, reached = {}, {}, {}, {}
 for name, options in remedies.items():
     result = inversion.mi_face_blackbox(PredictionAPI(target, mnist.n_classes, **options), classes,
                                         mnist.n_features, **blackbox)
-    recon[name], queries[name] = result.images, result.queries
+    recon[name], queries[name], reached[name] = result.images, result.queries, result.confidences
     quality[name] = inversion.reconstruction_quality(result.images, classes, mnist.X_train, mnist.y_train)
     print(f"{name:11s} {result.queries:9,d} queries   corr. class mean {quality[name]['mean_corr_class_mean']:.3f}   "
           f"nearest training image {quality[name]['mean_corr_nearest']:.3f}   identified {quality[name]['identification_rate']:.0%}")
@@ -159,14 +224,29 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
 # Reading the plot: a few decimals cost the attacker nothing; one decimal stalls it on some classes (no
-# visible change in the confidence) and blurs the rest; top-1 hides a class until it is already the model's
-# top guess; label only still lets it find *an* input labelled c — a noise pattern, not the class.
+# visible change in the confidence) and blurs the rest; top-1 hides a class until some probe makes it the
+# model's top guess; label only still lets it find *an* input labelled c — a noise pattern, not the class.
+# Each reading is checked below.
 
 # %%
 q = {name: quality[name]["mean_corr_class_mean"] for name in names}
-assert abs(q["4 decimals"] - q["full"]) < 0.02, "4 decimals: as good as full confidences"
+stalled = {name: np.flatnonzero(~recon[name].any(axis=1)) for name in names}  # x never left x_0 = 0
+print("classes where the attack never moved:", {name: stalled[name].tolist() for name in names if len(stalled[name])})
+assert abs(q["4 decimals"] - q["full"]) < 0.02 and abs(q["3 decimals"] - q["full"]) < 0.02, \
+    "a few decimals: as good as full confidences"
+moved = np.setdiff1d(classes, stalled["1 decimal"])
+assert len(stalled["1 decimal"]) > 0, "1 decimal stalls the attack on some classes..."
+assert quality["1 decimal"]["corr_class_mean"][moved].mean() < quality["full"]["corr_class_mean"][moved].mean() - 0.02, \
+    "...and blurs the rest"
 assert q["1 decimal"] < q["full"] - 0.05, "rounding to 1 decimal degrades the reconstruction"
-assert q["label only"] < q["1 decimal"] and q["label only"] < 0.1, "label only: little of the class is recovered"
+start_guess = int(PredictionAPI(target, mnist.n_classes).predict(np.zeros((1, mnist.n_features)))[0])
+assert len(stalled["top-1"]) > 0 and (reached["top-1"][stalled["top-1"]] == 0).all(), \
+    "top-1: a class the endpoint never shows gives the attack nothing"
+assert start_guess not in stalled["top-1"], "...while the model's top guess at x_0 is attacked as usual"
+labelled = PredictionAPI(target, mnist.n_classes).predict(recon["label only"]) == classes
+print(f"label only: {labelled.sum()} of 10 reconstructions are labelled as their target class")
+assert labelled.sum() >= 8 and q["label only"] < 0.1, "label only: an input labelled c, little of the class"
+assert q["label only"] < q["1 decimal"], "label only: the least recovered"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Try it: reconstruct one digit through a rounding endpoint
@@ -198,3 +278,40 @@ widgets.interact(show_reconstruction, digit=widgets.IntSlider(value=3, min=0, ma
 #
 # *Simulated vs real:* the "service" is a Python object in this process; the models, the queries (counted)
 # and the attack are real. Digits stand in for the lecture's faces.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+# Replace each `answer = None` and run the cell for feedback (`mlprivacy_lab/exercises/ch01.py`). Solutions
+# follow, collapsed, in cells tagged `solution`.
+
+# %% tags=["exercise"]
+from mlprivacy_lab.exercises import chapter
+
+ex = chapter("01")
+ex.mi_face_gradient
+
+# %% tags=["exercise"]
+answer = None  # two numbers: d c / d x_1, d c / d x_2
+ex.mi_face_gradient.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+W_toy, b_toy, x_toy = (np.array(ex.mi_face_gradient.given[key]) for key in ("W", "b", "x"))
+p_toy = np.exp(W_toy @ x_toy + b_toy) / np.exp(W_toy @ x_toy + b_toy).sum()
+answer = -p_toy[1] * (W_toy[1] - p_toy @ W_toy)
+ex.mi_face_gradient.check(answer).require()
+
+# %% tags=["exercise"]
+ex.rounded_gradient_estimate
+
+# %% tags=["exercise"]
+answer = None  # two numbers
+ex.rounded_gradient_estimate.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+step, rounded = 1e-3, {}
+for i in range(2):
+    for sign in (1, -1):
+        z = W_toy @ (x_toy + sign * step * np.eye(2)[i]) + b_toy
+        rounded[i, sign] = np.round(np.exp(z) / np.exp(z).sum(), 2)[1]
+answer = [-(rounded[i, 1] - rounded[i, -1]) / (2 * step) for i in range(2)]
+ex.rounded_gradient_estimate.check(answer).require()

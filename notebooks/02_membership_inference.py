@@ -22,11 +22,20 @@
 # **Attack scheme:** exploit the difference between the model's predictions on training records and on
 # unseen ones. **Remedies (lecture):** coarser confidences, top-*k* only — and differential privacy (chapter 3).
 #
-# Three attacks, all in `mlprivacy_lab.attacks.membership`:
+# Three attacks on confidences, all in `mlprivacy_lab.attacks.membership`:
 # - **threshold** (Yeom et al., CSF 2018): a low loss means "member";
 # - **shadow models** (Shokri et al., S&P 2017): models trained like the target teach one attack classifier per class;
 # - **LiRA** (Carlini et al., S&P 2022): a per-record likelihood-ratio test, *online* (IN and OUT shadow
-#   models) and *offline* (OUT models only).
+#   models) and *offline* (OUT models only);
+#
+# and one on labels alone, in `mlprivacy_lab.attacks.label_only`:
+# - **label-only** (Choquette-Choo et al., ICML 2021): ask for the label of many perturbed copies of the record;
+#   training records keep their label further from home.
+#
+# **Learning objectives.** After this chapter you can
+# - run threshold, shadow-model, LiRA and label-only membership attacks against an overfit target;
+# - score an attack by AUC, membership advantage and the true-positive rate at 1% false positives;
+# - say what each disclosure remedy does and does not buy, measured.
 
 # %% slideshow={"slide_type": "skip"}
 import ipywidgets as widgets
@@ -36,6 +45,7 @@ from sklearn.preprocessing import StandardScaler
 
 from mlprivacy_lab.api import remedies as api_remedies
 from mlprivacy_lab.api import remedy_label
+from mlprivacy_lab.attacks import label_only
 from mlprivacy_lab.attacks import membership as mia
 from mlprivacy_lab.attacks.metrics import plot_roc
 from mlprivacy_lab.config import mode_banner, pick, setup_torch
@@ -206,21 +216,62 @@ axes[1].axhline(0.01, color="k", ls="--", lw=1)
 axes[0].legend(fontsize=11)
 plt.tight_layout()
 plt.show()
-best = {remedy: mia.best_attack(by_attack)[1] for remedy, by_attack in remedy_stats.items()}
-for remedy, auc_value in best.items():
-    print(f"{remedy:11s} best attack AUC {auc_value:.3f}")
+one_query = {remedy: mia.best_attack(by_attack)[1] for remedy, by_attack in remedy_stats.items()}
+for remedy, auc_value in one_query.items():
+    print(f"{remedy:11s} best one-query attack AUC {auc_value:.3f}")
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
-# Honest reading: rounding and top-*k* barely help — LiRA only needs the true class's confidence, and even a
-# rounded one separates members from non-members. Label only removes the confidences, and with them most of
-# the attack, but not all: a misclassified record is probably not a member (the generalisation gap again).
-# Differential privacy (chapter 3) is the remedy with a guarantee.
+# Rounding and top-*k* barely help — LiRA only needs the true class's confidence, and even a rounded one
+# separates members from non-members. Against the label-only endpoint these attacks, built for confidences,
+# read a one-hot answer: one query per record says only "right or wrong", and a misclassified record is
+# probably not a member (the generalisation gap again).
 
 # %%
-assert best["2 decimals"] > best["full"] - 0.05, "rounding to 2 decimals barely helps"
-assert best["top-1"] > 0.65, "top-1 still leaks"
-assert best["label only"] < best["full"] - 0.1, "label only removes most of the attack..."
-assert best["label only"] > 0.55, "...but not all of it"
+assert one_query["2 decimals"] > one_query["full"] - 0.05, "rounding to 2 decimals barely helps"
+assert one_query["top-1"] > 0.65, "top-1 still leaks"
+assert one_query["label only"] < one_query["full"] - 0.1, "one label query per record: most of the attack is gone"
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## An attack designed for labels (Choquette-Choo et al., ICML 2021)
+# A model is more *robust* on its training records: they sit further from the decision boundary. So the
+# attacker asks the label-only endpoint about each record **and** about perturbed copies of it — translated by
+# one pixel (their augmentation attack) and with Gaussian noise σ = 0.3 (their cheap estimate of the distance
+# to the boundary) — and counts how often the label stays the true one. It calibrates each record with its
+# OUT shadow models (Watson et al., ICLR 2022): a digit that every model finds hard is not a member just
+# because it wobbles. Every query goes through `PredictionAPI(mode="label")` and is counted.
+
+# %%
+attack = label_only.LabelOnlyAttack(label_only.Perturbations(n_noise=30, sigma=0.3, max_shift=1))
+label_result = attack.run(mnist_exp, progress=True)
+label_stats = label_result.summary()
+per_record = label_only.queries_per_record(label_result, mnist_exp)
+print(f"label-only attack: AUC {label_stats['auc']:.3f}, advantage {label_stats['advantage']:.3f}, "
+      f"TPR@1%FPR {label_stats['tpr_at_1pct_fpr']:.3f}; {label_result.target_queries:,} label queries to the "
+      f"targets = {per_record:.0f} per record")
+best_one_query = mia.best_attack(remedy_stats["label only"])[0]
+label_one_query = mnist_exp.run([best_one_query], mode="label")[best_one_query]
+plot_roc({"LiRA online, full confidences": (results["lira_online"].scores, results["lira_online"].is_member),
+          f"label-only, {per_record:.0f} queries per record": (label_result.scores, label_result.is_member),
+          f"{best_one_query} on labels, 1 query": (label_one_query.scores, label_one_query.is_member)},
+         title="what the label-only endpoint still leaks")
+plt.show()
+best = {remedy: max(auc_value, label_stats["auc"]) if remedy == "label only" else auc_value
+        for remedy, auc_value in one_query.items()}
+print(f"label only, best attack AUC: {best['label only']:.3f} (one query per record: {one_query['label only']:.3f}; "
+      f"full confidences: {best['full']:.3f})")
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# What label-only disclosure **buys**: the confidence attacks lose their signal, the strongest attack loses
+# some AUC and, above all, part of its low-FPR power (TPR at 1% FPR), and the attacker pays
+# tens of queries per record instead of one — a cost a rate-limited service can notice. What it does **not**
+# buy: privacy. An attack built for labels gets most of the leak back, because the leak is the model's
+# overfitting, not the decimals it prints. Differential privacy (chapter 3) is the remedy with a guarantee.
+
+# %%
+assert label_stats["auc"] > one_query["label only"] + 0.03, "an attack built for labels beats one label query"
+assert label_stats["auc"] > 0.6 and label_stats["tpr_at_1pct_fpr"] > 0.02, "label only still leaks membership"
+assert label_stats["tpr_at_1pct_fpr"] < stats["lira_online"]["tpr_at_1pct_fpr"], "...less at low FPR than LiRA"
+assert label_result.target_queries == per_record * len(mnist_exp.targets.models) * len(y) and per_record > 1
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Try it: precision of the confidences
@@ -240,5 +291,37 @@ widgets.interact(show_rounding, decimals=widgets.IntSlider(value=2, min=0, max=6
 # - An overfit model answers differently on its training records: a threshold on the loss already beats chance.
 # - Per-record calibration (LiRA) is what makes the attack confident: many times the threshold attack's TPR at 1% FPR.
 # - Averages hide individuals: the breast-cancer model looks safe on average, yet Bob's membership is plain.
-# - Coarser confidences and top-*k* barely help; label-only helps but is not a guarantee. Chapter 3 brings
-#   differential privacy, and these same attacks measure it.
+# - Coarser confidences and top-*k* barely help. Label-only answers defeat the confidence attacks, but an attack
+#   built for labels (perturb the record, count the labels that hold) still finds members — at tens of queries
+#   per record. Chapter 3 brings differential privacy, and these same attacks measure it.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+# Replace each `answer = None` and run the cell for feedback (`mlprivacy_lab/exercises/ch02.py`). Solutions
+# follow, collapsed, in cells tagged `solution`.
+
+# %% tags=["exercise"]
+from mlprivacy_lab.exercises import chapter
+
+ex = chapter("02")
+ex.advantage_from_confusion_matrix
+
+# %% tags=["exercise"]
+answer = None  # one number
+ex.advantage_from_confusion_matrix.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+answer = 70 / (70 + 30) - 25 / (25 + 75)  # TPR - FPR
+ex.advantage_from_confusion_matrix.check(answer).require()
+
+# %% tags=["exercise"]
+ex.auc_by_hand
+
+# %% tags=["exercise"]
+answer = None  # one number
+ex.auc_by_hand.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+members, nonmembers = [0.9, 0.8, 0.4], [0.7, 0.4, 0.1]
+answer = np.mean([1.0 if m > n else 0.5 if m == n else 0.0 for m in members for n in nonmembers])
+ex.auc_by_hand.check(answer).require()

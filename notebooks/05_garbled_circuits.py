@@ -23,8 +23,14 @@
 # into locked boxes (**garbles** it), Bob takes the keys for his inputs by **oblivious transfer** and opens
 # exactly one box per gate. This chapter builds the real thing — AES-based half-gates garbling, Chou–Orlandi
 # base OT and IKNP OT extension — and runs it in one process and as two processes over a socket.
+#
+# **Learning objectives.** After this chapter you can
+# - garble and evaluate Yao's textbook AND gate, and say what Alice and Bob each learn;
+# - follow the optimisations from four trial-decrypted rows to two half-gate rows with free XOR;
+# - explain oblivious transfer's role and measure a garbled circuit's AND gates, bytes and speed.
 
 # %% slideshow={"slide_type": "skip"}
+import secrets
 import threading
 import time
 
@@ -34,7 +40,7 @@ import numpy as np
 
 from mlprivacy_lab import plots  # noqa: F401  (big fonts)
 from mlprivacy_lab.config import mode_banner, pick
-from mlprivacy_lab.crypto.garbled import LocalEngine, run_two_party, where
+from mlprivacy_lab.crypto.garbled import LocalEngine, run_two_party, textbook, where
 from mlprivacy_lab.crypto.garbled.halfgates import EvaluatorCore, GarblerCore
 from mlprivacy_lab.crypto.garbled.programs import (and_gate_counts, distance, fixed_point_product_reference,
                                                    fixed_point_products, millionaires, private_pca)
@@ -45,9 +51,129 @@ from mlprivacy_lab.errors import expect_error
 print(mode_banner())
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## One AND gate, as in the lecture
-# Alice makes two **keys** per wire — 128-bit random strings, one meaning 0 and one meaning 1 — and **locks**
-# the output key of each case with the input keys. Modern garbling makes this cheap:
+# ## One AND gate, exactly as the slides tell it
+# Alice makes two **keys** per wire — 128-bit random strings from `secrets`, one meaning 0 and one meaning 1 —
+# for her input wire a, Bob's input wire b and the output wire. For each of the four cases (a, b) she puts the
+# output key for a∧b in a **case locked twice**, with her key for a and Bob's key for b, together with 128
+# zero bits: the zeros are how Bob will recognise the one case that opened (Yao's textbook gate, in the
+# form Lindell & Pinkas prove secure). Then she **shuffles** the four cases. The lock: fixed-key AES,
+# the row's pad H(K_a, t) ⊕ H(K_b, t′) (`crypto/garbled/textbook.py`).
+
+# %%
+AND = textbook.GATES["AND"]
+gate = textbook.garble_gate(AND)
+fig, (ax_cases, ax_sent) = plt.subplots(1, 2, figsize=(15, 5.5))
+for ax, title in ((ax_cases, "Alice locks the four cases"), (ax_sent, "...shuffles them and hands them to Bob")):
+    ax.set(xlim=(0, 2), ylim=(0, 2), title=title)
+    ax.set_axis_off()
+for a in (0, 1):
+    for b in (0, 1):
+        x0, y0 = b, 1 - a
+        ax_cases.add_patch(plt.Rectangle((x0 + 0.05, y0 + 0.05), 0.9, 0.9, fc="#fff3c4", ec="k", lw=2))
+        ax_cases.text(x0 + 0.5, y0 + 0.5,
+                      f"case a={a}, b={b}\nlocked with $K_a^{a}$ = {gate.alice_keys[a].hex()[:8]}…\nand $K_b^{b}$ = "
+                      f"{gate.bob_keys[b].hex()[:8]}…\n\ninside: $K_{{out}}^{{{AND[a][b]}}}$ = "
+                      f"{gate.output_keys[AND[a][b]].hex()[:8]}…", ha="center", va="center", fontsize=12)
+        position = gate.positions[2 * a + b]
+        x1, y1 = position % 2, 1 - position // 2
+        ax_sent.add_patch(plt.Rectangle((x1 + 0.05, y1 + 0.05), 0.9, 0.9, fc="#d9d9d9", ec="k", lw=2))
+        ax_sent.text(x1 + 0.5, y1 + 0.55, f"row {position}: locked twice\n{gate.rows[position].hex()[:16]}\n"
+                     f"{gate.rows[position].hex()[16:32]}…", ha="center", va="center", fontsize=12)
+        ax_sent.text(x1 + 0.5, y1 + 0.18, f"(case a={a}, b={b}: only Alice knows)", ha="center", fontsize=10,
+                     color="gray", style="italic")
+plt.tight_layout()
+plt.show()
+print(f"Bob receives {len(gate.rows)} rows of {len(gate.rows[0])} bytes; which case is which is Alice's secret")
+assert len(gate.rows) == 4 and sorted(gate.positions) == [0, 1, 2, 3]
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Alice sends the key for her own bit (random-looking: it does not say which bit). Bob picks the key for
+# *his* bit by **oblivious transfer** — Alice offers both keys of wire b, Bob gets one, Alice cannot tell which
+# (Chou–Orlandi "simplest OT", 3072-bit group). Bob **tries every case**: exactly one opens, and he sends its
+# content back; Alice reads a∧b off her output keys. All four input pairs, every one checked:
+
+# %%
+for a in (0, 1):
+    for b in (0, 1):
+        alice_end, bob_end = Channel.pair()
+        sender = threading.Thread(target=ot_send, args=(alice_end, [gate.bob_keys]))
+        sender.start()
+        bob_key = ot_receive(bob_end, [b])[0]
+        sender.join()
+        opened, found = textbook.open_gate(gate, gate.alice_keys[a], bob_key)
+        answer = gate.output_keys.index(found)
+        print(f"a={a} b={b}: Bob tried 4 cases, {opened} opened → key {found.hex()[:8]}… → Alice decodes a∧b = {answer}")
+        assert opened == 1 and found == gate.output_keys[AND[a][b]] and answer == (a & b)
+for name, table in textbook.GATES.items():  # any 2x2 gate works the same way
+    g = textbook.garble_gate(table)
+    assert all(textbook.open_gate(g, g.alice_keys[a], g.bob_keys[b]) == (1, g.output_keys[table[a][b]])
+               for a in (0, 1) for b in (0, 1)), name
+print("AND, OR, XOR, NAND: every input pair opens exactly one case, with the right output key")
+print("a key Bob made up opens:", textbook.open_gate(gate, secrets.token_bytes(16), gate.bob_keys[0])[0], "cases")
+assert textbook.open_gate(gate, secrets.token_bytes(16), gate.bob_keys[0]) == (0, None)
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## From four locked cases to the engine's two rows
+# - **Point-and-permute** (Beaver–Micali–Rogaway 1990): the last bit of each key is a random *colour*, opposite
+#   for the two keys of a wire; Alice sorts the rows by the colours, so Bob's two colours point to the one row
+#   to open — no trial decryption, no zero padding, 16-byte rows.
+# - **Row reduction** (GRR3, Naor–Pinkas–Sumner 1999): Alice *chooses* the output key of the first row to be
+#   that row's pad, so the row is all zeros and is not sent — 3 rows.
+# - **Half-gates with free XOR** (Zahur–Rosulek–Evans 2015, what the engine runs): XOR gates cost nothing,
+#   an AND gate two rows.
+#
+# Every step is checked on all input pairs, and its cost counted: rows and pads (hash calls) per gate.
+
+# %%
+costs = []
+for label, row_reduction in (("point-and-permute", False), ("+ row reduction (GRR3)", True)):
+    for name, table in textbook.GATES.items():
+        lock = textbook.Lock()
+        g = textbook.garble_permuted(table, row_reduction=row_reduction, lock=lock)
+        garble_calls = lock.calls
+        for a in (0, 1):
+            for b in (0, 1):
+                assert textbook.open_permuted(g, g.alice_keys[a], g.bob_keys[b], lock=lock) == g.output_keys[table[a][b]]
+        if name == "AND":
+            costs.append((label, len(g.rows), len(g.rows) * len(g.rows[0]), garble_calls,
+                          (lock.calls - garble_calls) / 4, len(g.rows)))
+lock = textbook.Lock()
+g = textbook.garble_gate(AND, lock=lock)
+for a in (0, 1):
+    for b in (0, 1):
+        textbook.open_gate(g, g.alice_keys[a], g.bob_keys[b], lock=lock)
+costs.insert(0, ("textbook (trial decryption)", len(g.rows), len(g.rows) * len(g.rows[0]), 4,
+                 (lock.calls - 4) / 4, len(textbook.garble_gate(textbook.GATES["XOR"]).rows)))
+engine = LocalEngine()
+u = engine.input("garbler", np.arange(1000) % 2, width=1, signed=False)
+v = engine.input("evaluator", np.arange(1000) // 2 % 2, width=1, signed=False)
+before = engine.stats()["table_bytes"]
+xored = u ^ v
+xor_bytes = engine.stats()["table_bytes"] - before
+anded = u & v
+measured = engine.stats()
+bytes_per_and = (measured["table_bytes"] - before - xor_bytes) / measured["and_gates"]
+assert np.array_equal(engine.reveal(anded), (np.arange(1000) % 2) & (np.arange(1000) // 2 % 2))
+assert np.array_equal(engine.reveal(xored), (np.arange(1000) % 2) ^ (np.arange(1000) // 2 % 2))
+costs.append(("half-gates + free XOR (engine)", bytes_per_and / 16, bytes_per_and, "4 (ZRE15)", "2 (ZRE15)",
+              xor_bytes / 16 / max(measured["xor_gates"], 1)))
+print(f"{'AND gate':32s} {'rows':>5s} {'bytes':>6s} {'garbler pads':>13s} {'evaluator pads':>15s} {'XOR rows':>9s}")
+for label, rows, size, garble, evaluate, xor_rows in costs:
+    print(f"{label:32s} {rows:5g} {size:6g} {garble!s:>13s} {evaluate!s:>15s} {xor_rows:9g}")
+print(f"\nthe engine, measured on {measured['and_gates']} AND and {measured['xor_gates']} XOR gates: "
+      f"{bytes_per_and:.0f} bytes per AND, {xor_bytes} bytes for all XORs")
+assert [c[1] for c in costs[:3]] == [4, 4, 3] and costs[0][4] == 4 and costs[1][4] == costs[2][4] == 1
+assert xor_bytes == 0 and bytes_per_and < costs[2][2]
+
+# %% [markdown] slideshow={"slide_type": "fragment"}
+# Pads are counted by the textbook module; for half-gates the counts are the paper's (ZRE 2015, Table 1: four
+# hashes to garble, two to evaluate), the bytes are the engine's own. What Bob holds is unchanged from the slide: one
+# random key per wire, and only the last one is decoded.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The engine's AND gate: half-gates
+# The same story, as the engine runs it. Alice makes two **keys** per wire and **locks** the output key with
+# the input keys; the three optimisations make it cheap:
 # - *free-XOR*: every wire's 1-key is its 0-key ⊕ R for one secret R, so XOR gates need no boxes at all;
 # - *point-and-permute*: the last bit of a key (its colour) says which box to open — that is the shuffle;
 # - *half-gates*: an AND gate needs only **two** locked rows, 32 bytes (the lecture's four cases, compressed).
@@ -279,3 +405,34 @@ assert engine.stats()["table_bytes"] == 32 * engine.stats()["and_gates"]
 # (bytes counted, not sent); `run_two_party` is two real processes over a TCP socket. The cryptography is
 # real (fixed-key AES-128 hashing, 3072-bit Chou–Orlandi base OT, IKNP extension, randomness from
 # `secrets`), secure against *semi-honest* parties only. The wine split stands in for the lecture's data sets.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+# Replace each `answer = None` and run the cell for feedback (`mlprivacy_lab/exercises/ch05.py`). Solutions
+# follow, collapsed, in cells tagged `solution`.
+
+# %% tags=["exercise"]
+from mlprivacy_lab.exercises import chapter
+
+ex = chapter("05")
+ex.free_xor
+
+# %% tags=["exercise"]
+answer = None  # an integer label (0x... is fine)
+ex.free_xor.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+delta, a0, b0 = (ex.free_xor.given[key] for key in ("delta", "a0", "b0"))
+answer = (a0 ^ delta) ^ (b0 ^ delta)  # = a0 ^ b0, the output's 0-label
+ex.free_xor.check(answer).require()
+
+# %% tags=["exercise"]
+ex.garbled_table_bytes
+
+# %% tags=["exercise"]
+answer = None  # bytes
+ex.garbled_table_bytes.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+answer = 1000 * 2 * 16  # two 16-byte ciphertexts per AND, XOR free
+ex.garbled_table_bytes.check(answer).require()

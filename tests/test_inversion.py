@@ -94,3 +94,45 @@ def test_bad_input_raises_clear_errors(softmax_regression, digits):
         inv.match_rows(np.zeros((2, 3)), np.zeros((2, 4)))
     with pytest.raises(ValueError, match="one row per target"):
         inv.reconstruction_quality(np.zeros((2, 64)), [1], digits.X_train, digits.y_train)
+
+
+def test_starting_points(digits):
+    np.testing.assert_array_equal(inv.starting_points("zeros", 3, 64), np.zeros((3, 64)))
+    mean = inv.starting_points("mean", 2, 64, X=digits.X_train)
+    np.testing.assert_allclose(mean, np.repeat(digits.X_train.mean(0, keepdims=True), 2, axis=0), rtol=1e-6)
+    noise = inv.starting_points("noise", 4, 64, seed=1)
+    assert noise.shape == (4, 64) and 0 <= noise.min() and noise.max() <= 1 and len(np.unique(noise)) == 256
+    np.testing.assert_array_equal(noise, inv.starting_points("noise", 4, 64, seed=1))  # seeded
+    with pytest.raises(ValueError, match="unknown start"):
+        inv.starting_points("ones", 1, 64)
+    with pytest.raises(ValueError, match="needs the attacker's data"):
+        inv.starting_points("mean", 1, 64)
+
+
+def test_mi_face_on_an_mlp_from_each_start(digits):
+    setup_torch(0)
+    deep = train_classifier(mlp(64, 10, hidden=(64,)), digits.X_train, digits.y_train, epochs=30, seed=0,
+                            progress=False)
+    found = {}
+    for start in inv.STARTS:
+        x0 = inv.starting_points(start, 10, 64, X=digits.X_train, seed=0)
+        result = inv.mi_face_whitebox(deep, CLASSES, 64, steps=300, lr=1.0, x0=x0)
+        found[start] = inv.reconstruction_quality(result.images, CLASSES, digits.X_train, digits.y_train)
+        assert result.images.min() >= 0 and result.images.max() <= 1
+    assert found["zeros"]["identification_rate"] >= 0.8
+    api = PredictionAPI(deep, 10)
+    black = inv.mi_face_blackbox(api, CLASSES, 64, steps=100, lr=0.2, directions=20, seed=0,
+                                 x0=inv.starting_points("zeros", 10, 64))
+    assert black.queries == api.queries > 0
+    assert inv.reconstruction_quality(black.images, CLASSES, digits.X_train, digits.y_train)[
+        "identification_rate"] >= 0.7
+
+
+def test_x0_is_where_the_search_starts(softmax_regression):
+    x0 = np.full(64, 0.5)
+    result = inv.mi_face_whitebox(softmax_regression, [3], 64, steps=1, lr=1e-12, patience=1, x0=x0)
+    np.testing.assert_allclose(result.images[0], x0, atol=1e-9)  # one negligible step from x0
+    with pytest.raises(ValueError, match="x0 must have shape"):
+        inv.mi_face_whitebox(softmax_regression, [3, 4], 64, x0=np.zeros((3, 64)))
+    with pytest.raises(ValueError, match="x0 must have shape"):
+        inv.mi_face_blackbox(PredictionAPI(softmax_regression, 10), [3], 64, x0=np.zeros(10))

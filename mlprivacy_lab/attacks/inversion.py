@@ -5,7 +5,8 @@
   decision function is a sum over support vectors x_i, which are training inputs).
 - ``mi_face_whitebox`` / ``mi_face_blackbox``: MI-Face (Fredrikson, Jha, Ristenpart, "Model Inversion
   Attacks that Exploit Confidence Information and Basic Countermeasures", CCS 2015, Algorithm 1):
-  gradient descent on the cost c(x) = 1 - f_label(x) from x_0 = 0, keeping the best x. White-box uses
+  gradient descent on the cost c(x) = 1 - f_label(x) from x_0 (0 in the paper; ``starting_points`` gives the
+  other starts of ART's MIFace study: the data mean and noise), keeping the best x. White-box uses
   the model's gradient; black-box sees only a ``PredictionAPI`` and estimates the gradient from
   queries (Sec. 5.2 uses numerical gradients; we use the two-point Gaussian-smoothing estimator of
   Nesterov & Spokoiny, "Random gradient-free minimization of convex functions", 2017, Eq. 26).
@@ -65,6 +66,36 @@ def _check_targets(targets: Sequence[int], n_classes: int) -> np.ndarray:
     return targets
 
 
+STARTS = ("zeros", "mean", "noise")
+
+
+def starting_points(kind: str, n_targets: int, n_features: int, X: np.ndarray | None = None,
+                    bounds: tuple[float, float] = (0.0, 1.0), seed: int = 0) -> np.ndarray:
+    """x_0 for each target, as in ART's MIFace notebook (Nicolae et al., "Adversarial Robustness Toolbox",
+    2018): ``"zeros"`` (Algorithm 1's blank input), ``"mean"`` (the mean of the attacker's data ``X``, a
+    grey average digit) or ``"noise"`` (uniform in ``bounds``, from ``seed``). Shape (n_targets, n_features)."""
+    if kind not in STARTS:
+        raise ValueError(f"unknown start {kind!r}; choose one of {', '.join(STARTS)}")
+    if kind == "zeros":
+        return np.zeros((n_targets, n_features))
+    if kind == "mean":
+        if X is None or np.ndim(X) != 2 or np.shape(X)[1] != n_features:
+            raise ValueError(f"start 'mean' needs the attacker's data X with {n_features} features")
+        return np.repeat(np.asarray(X, dtype=np.float64).mean(0, keepdims=True), n_targets, axis=0)
+    return np.random.default_rng(seed).uniform(*bounds, size=(n_targets, n_features))
+
+
+def _start(x0: np.ndarray | None, n_targets: int, n_features: int) -> np.ndarray:
+    if x0 is None:
+        return np.zeros((n_targets, n_features))
+    x0 = np.asarray(x0, dtype=np.float64)
+    if x0.shape == (n_features,):
+        x0 = np.repeat(x0[None], n_targets, axis=0)
+    if x0.shape != (n_targets, n_features):
+        raise ValueError(f"x0 must have shape ({n_features},) or ({n_targets}, {n_features}), got {x0.shape}")
+    return x0.copy()
+
+
 def _check_schedule(steps: int, lr: float, patience: int) -> None:
     if int(steps) != steps or steps < 1 or int(patience) != patience or patience < 1:
         raise ValueError(f"steps and patience must be positive integers, got {steps} and {patience}")
@@ -91,9 +122,10 @@ class _Tracker:
 
 def mi_face_whitebox(model: torch.nn.Module, targets: Sequence[int], n_features: int, steps: int = 500,
                      lr: float = 0.1, patience: int = 100, gamma: float = 1e-3,
-                     bounds: tuple[float, float] = (0.0, 1.0)) -> InversionResult:
+                     bounds: tuple[float, float] = (0.0, 1.0), x0: np.ndarray | None = None) -> InversionResult:
     """MI-Face with the model's own gradient (Fredrikson et al. 2015, Algorithm 1; Process = clipping
-    to the input ``bounds``, as our digits need no denoiser). Targets run side by side."""
+    to the input ``bounds``, as our digits need no denoiser). Targets run side by side, from ``x0`` (one
+    row per target or one for all; default 0, see ``starting_points``)."""
     n_classes = int(list(model.parameters())[-1].shape[0])
     targets = _check_targets(targets, n_classes)
     _check_schedule(steps, lr, patience)
@@ -108,7 +140,7 @@ def mi_face_whitebox(model: torch.nn.Module, targets: Sequence[int], n_features:
         (grad,) = torch.autograd.grad(cost.sum(), xt)
         return cost.detach().double().cpu().numpy(), grad.double().cpu().numpy()
 
-    x = np.zeros((len(targets), n_features))
+    x = _start(x0, len(targets), n_features)
     cost, grad = cost_and_grad(x)
     tracker = _Tracker(x, cost, patience, gamma)
     running = np.ones(len(targets), dtype=bool)
@@ -124,8 +156,9 @@ def mi_face_whitebox(model: torch.nn.Module, targets: Sequence[int], n_features:
 def mi_face_blackbox(api: PredictionAPI, targets: Sequence[int], n_features: int, steps: int = 300,
                      lr: float = 0.5, directions: int = 25, sigma: float = 0.05, patience: int = 100,
                      gamma: float = 1e-3, bounds: tuple[float, float] = (0.0, 1.0), seed: int = 0,
-                     progress: bool = False) -> InversionResult:
-    """MI-Face through queries only (Fredrikson et al. 2015, Algorithm 1 with estimated gradients).
+                     progress: bool = False, x0: np.ndarray | None = None) -> InversionResult:
+    """MI-Face through queries only (Fredrikson et al. 2015, Algorithm 1 with estimated gradients), from
+    ``x0`` as in ``mi_face_whitebox``.
 
     Each iteration spends ``2 * directions + 1`` queries per target: the two-point estimate
     g = mean_i [f(x + sigma u_i) - f(x - sigma u_i)] / (2 sigma) u_i, u_i ~ N(0, I) (Nesterov & Spokoiny
@@ -143,7 +176,7 @@ def mi_face_blackbox(api: PredictionAPI, targets: Sequence[int], n_features: int
     def cost(idx: np.ndarray) -> np.ndarray:
         return 1 - api.query(x[idx])[np.arange(len(idx)), targets[idx]]
 
-    x = np.zeros((n, n_features))
+    x = _start(x0, n, n_features)
     c = cost(np.arange(n))
     tracker = _Tracker(x, c, patience, gamma)
     running = np.ones(n, dtype=bool)
