@@ -26,6 +26,11 @@
 # This chapter attacks the small MNIST convolutional network of Wong & Kolter (2018) with FGSM, the slide's
 # targeted attack and PGD in $\ell_\infty$ and $\ell_2$, then trains it adversarially. Chapter 10 proves
 # robustness instead of testing it.
+#
+# **Learning objectives.** After this chapter you can
+# - craft FGSM and PGD adversarial examples and measure a model's adversarial error;
+# - explain the lecture's causes of adversarial examples, starting with the linearity of the model;
+# - compute by hand how far an ℓ∞ perturbation moves a linear score, and why high dimension makes it large.
 
 # %% slideshow={"slide_type": "skip"}
 import ipywidgets as widgets
@@ -260,3 +265,37 @@ assert shifted["PGD-trained"][2] > 2 * shifted["PGD-trained"][0], "so does an l_
 #
 # *Simulated vs real:* the attacks, models and data (MNIST-5k, a stand-in for the lecture's ImageNet panda)
 # are real; the attacker has white-box gradient access to the model, as FGSM and PGD assume.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+# Replace each `answer = None` and run the cell for feedback (`mlprivacy_lab/exercises/ch09.py`). Solutions
+# follow, collapsed, in cells tagged `solution`.
+
+# %% tags=["exercise"]
+from mlprivacy_lab.exercises import chapter
+
+ex = chapter("09")
+ex.fgsm_step
+
+# %% tags=["exercise"]
+answer = None  # two numbers
+ex.fgsm_step.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+W_toy, b_toy, x_toy = (np.array(ex.fgsm_step.given[key]) for key in ("W", "b", "x"))
+z = W_toy @ x_toy + b_toy
+p_toy = np.exp(z) / np.exp(z).sum()
+gradient = W_toy.T @ (p_toy - np.eye(2)[ex.fgsm_step.given["y"]])
+answer = x_toy + ex.fgsm_step.given["epsilon"] * np.sign(gradient)
+ex.fgsm_step.check(answer).require()
+
+# %% tags=["exercise"]
+ex.linf_logit_change
+
+# %% tags=["exercise"]
+answer = None  # one number
+ex.linf_logit_change.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+answer = ex.linf_logit_change.given["epsilon"] * np.abs(ex.linf_logit_change.given["w"]).sum()
+ex.linf_logit_change.check(answer).require()

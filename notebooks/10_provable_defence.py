@@ -25,6 +25,11 @@
 #   outer polytope $\tilde{\mathcal Z}_\epsilon(x)$;
 # - any feasible solution of the **dual** problem is a lower bound on the primal minimum, and the dual is
 #   computed by a network: the *dual network*.
+#
+# **Learning objectives.** After this chapter you can
+# - write the relaxed primal problem of a ReLU network and derive its dual, slide by slide;
+# - compute interval and dual (Wong & Kolter) bounds and certify inputs against every ℓ∞ attack within ε;
+# - train a network for certified robustness and compare its certified error with a normal one's.
 
 # %% slideshow={"slide_type": "skip"}
 import ipywidgets as widgets
@@ -37,16 +42,16 @@ from mlprivacy_lab.attacks.adversarial import minimize_margin, pgd
 from mlprivacy_lab.config import mode_banner, pick, setup_torch
 from mlprivacy_lab.data import mnist5k_split
 from mlprivacy_lab.errors import expect_error
-from mlprivacy_lab.models import mlp, predict_proba, small_cnn
+from mlprivacy_lab.models import mlp, predict_proba, train_classifier
 from mlprivacy_lab.plots import digit_with_confidences
-from mlprivacy_lab.robust import (DualNetwork, bound_widths, certify, interval_lower_bound, lower_bound,
+from mlprivacy_lab.robust import (DualNetwork, bound_widths, certify, exact_minimum, interval_lower_bound,
+                                  lower_bound, lp_lower_bound,
                                   margin_matrix)
 from mlprivacy_lab.robust.checkpoints import COMMANDS, RECIPES, checkpoint_path, load_small_cnn, training_log
 from mlprivacy_lab.robust.dual_network import input_box
-from mlprivacy_lab.robust.paper_table import PAPER_ROWS, WHY_OURS_DIFFERS, table_row
+from mlprivacy_lab.robust.paper_table import PAPER_ROWS, WHY_OURS_DIFFERS, live_row, table_row, train_live_fc
 from mlprivacy_lab.robust.geometry import (inside_polygon, interval_box, outer_polygon, polygon_area,
                                            reachable_points)
-from mlprivacy_lab.robust.training import train_robust
 
 print(mode_banner())
 device = setup_torch(seed=0)
@@ -71,7 +76,10 @@ ax.set(xlabel="ẑ", ylabel="z", title=f"one crossing unit, l = {l}, u = {u}", y
 ax.legend(loc="upper left", fontsize=12)
 plt.show()
 relu_points = np.stack([zh, np.maximum(zh, 0)], 1)
-assert np.all(relu_points[:, 1] >= 0) and np.all(-u * zh + (u - l) * relu_points[:, 1] <= -u * l + 1e-12)
+# the triangle's three inequalities hold on the ReLU's graph and fail on points just outside the triangle
+probe = np.concatenate([relu_points, [[0.5, -0.05], [-0.5, 0.9], [1.0, 0.9]]])
+in_triangle = (probe[:, 1] >= 0) & (probe[:, 1] >= probe[:, 0]) & (-u * probe[:, 0] + (u - l) * probe[:, 1] <= -u * l)
+assert in_triangle[:len(relu_points)].all() and not in_triangle[len(relu_points):].any()
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The slide's picture, live
@@ -110,6 +118,35 @@ for eps in (0.1, 0.5, 1.0):
     assert np.all((points >= lo - 1e-9) & (points <= hi + 1e-9)), "so does the interval box"
     assert polygon_area(polygon) < np.prod(hi - lo), "the dual bound is tighter than the box"
 print("checked at eps = 0.1, 0.5, 1.0: every reachable output lies in both bounds; the dual one is smaller")
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## The relaxed primal, its dual variables, Lagrangian and dual — live
+# **Primal (relaxed).** $\min_{z}\; c^T \hat z_k$ s.t. $\hat z_{i+1} = W_i z_i + b_i$, $z_1 \in [x-\epsilon, x+\epsilon]$,
+# and $(\hat z_i, z_i)$ in the convex relaxation of each ReLU. **Dual variables:** $\nu_{i+1}$ for the equalities
+# $\hat z_{i+1} = W_i z_i + b_i$, $\lambda, \tau \ge 0$ for the relaxation's inequalities. **Lagrangian:**
+# $L = c^T\hat z_k + \sum_i \nu_{i+1}^T(\hat z_{i+1} - W_i z_i - b_i) + \sum_{i,j} (\text{relaxation terms})$;
+# minimising it over $z$ gives the dual network $\nu_k = -c$, $\hat\nu_i = W_i^T \nu_{i+1}$, $\nu_i = D_i \hat\nu_i$.
+# **Dual problem:** $\max_\nu J_\epsilon(x, \nu)$. Fixing the lower slope at $u/(u-l)$ (as the dual network does)
+# solves *exactly* the dual of the **parallel** relaxation $d\hat z \le z \le d(\hat z - l)$, $d = u/(u-l)$; the
+# triangle is tighter. `robust.lp_lower_bound` solves both primals with `scipy.optimize.linprog`,
+# `robust.exact_minimum` the unrelaxed problem as a MILP (`scipy.optimize.milp`), PGD attacks it from above.
+
+# %%
+torch.manual_seed(3)
+tiny = mlp(2, 2, hidden=(6, 6)).double()
+x_tiny, c_tiny, eps_tiny = torch.tensor([[0.1, -0.2]], dtype=torch.float64), torch.tensor([[1.0, -1.0]],
+                                                                                            dtype=torch.float64), 0.5
+chain = {"J (dual network)": float(lower_bound(tiny, x_tiny, eps_tiny, c_tiny).detach()),
+         "parallel LP": float(lp_lower_bound(tiny, x_tiny, eps_tiny, c_tiny, "parallel")),
+         "triangle LP": float(lp_lower_bound(tiny, x_tiny, eps_tiny, c_tiny, "triangle")),
+         "exact minimum (MILP)": float(exact_minimum(tiny, x_tiny, eps_tiny, c_tiny)),
+         "PGD best value": float(minimize_margin(tiny, x_tiny, c_tiny, eps_tiny, steps=200, restarts=5,
+                                                 data_range=None)[1])}
+for name, value in chain.items():
+    print(f"{name:>22}: {value:+.5f}")
+values = list(chain.values())
+assert abs(values[0] - values[1]) < 1e-6, "J is the optimum of the parallel relaxation"
+assert values[1] <= values[2] + 1e-9 <= values[3] + 2e-9 <= values[4] + 3e-9, "each step is a valid lower bound"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The dual network
@@ -193,12 +230,18 @@ plt.tight_layout()
 plt.show()
 print(f"shipped model: recipe {RECIPES['robust']}; {log['train_s'] / 60:.1f} min wall, "
       f"{log['train_cpu_s'] / 60:.1f} CPU min (one core)")
-n_demo = pick(quick=100, full=1000)
-demo = train_robust(small_cnn(), data.X_train[:n_demo], data.y_train[:n_demo], EPS, epochs=1, warmup_epochs=1,
-                    device=device)
-print(f"live demo: one robust-training epoch on {n_demo} digits took {demo[0]['seconds']:.1f} s "
-      f"(robust loss {demo[0]['robust_loss']:.3f})")
-assert np.isfinite(demo[0]["robust_loss"]) and hist[-1]["epsilon"] == EPS
+# Certified training live (real, in this notebook): a fully connected 784-100-10 ReLU net on the exact robust loss.
+n_live = pick(quick=600, full=4000)
+live_fc, live_s = train_live_fc(data.X_train[:n_live], data.y_train[:n_live], pick(quick=3, full=8), progress=True)
+normal_fc = train_classifier(mlp(784, 10, (100,)), data.X_train[:n_live], data.y_train[:n_live], epochs=5,
+                             progress=False)
+n_cert = pick(quick=200, full=1000)
+live = live_row(live_fc, data.X_test[:n_cert], data.y_test[:n_cert], live_s, pgd_steps=20)
+normal_bound_err = 1 - float(certify(normal_fc, data.X_test[:n_cert], data.y_test[:n_cert], EPS).mean())
+print(f"live robust FC ({n_live} digits, {live_s:.0f} s): {live}")
+print(f"normal FC, same data: certified error {normal_bound_err:.3f}")
+assert live["clean_err"] <= live["pgd_err"] <= live["bound_err"], "a certificate never beats an attack"
+assert live["bound_err"] < normal_bound_err, "robust training certifies more digits than normal training"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The paper's MNIST table on MNIST-5k (ε = 0.1)
@@ -289,3 +332,56 @@ with expect_error(ValueError, match="Sigmoid"):
 # *Simulated vs real:* nothing is simulated. MNIST-5k (4,000 training digits) stands in for the paper's full
 # MNIST and a 20-CPU-minute budget for its GPU training, so our numbers are worse than the paper's, as printed
 # beside them.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
+# ## Exercises
+# Replace each `answer = None` and run the cell for feedback (`mlprivacy_lab/exercises/ch10.py`). Solutions
+# follow, collapsed, in cells tagged `solution`.
+
+# %% tags=["exercise"]
+from mlprivacy_lab.exercises import chapter
+
+ex = chapter("10")
+ex.relu_slopes
+
+# %% tags=["exercise"]
+answer = None  # four numbers
+ex.relu_slopes.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+lo, hi = np.array(ex.relu_slopes.given["l"]), np.array(ex.relu_slopes.given["u"])
+answer = np.where(hi <= 0, 0.0, np.where(lo >= 0, 1.0, hi / (hi - lo)))
+ex.relu_slopes.check(answer).require()
+
+# %% tags=["exercise"]
+ex.interval_bound
+
+# %% tags=["exercise"]
+answer = None  # one number
+ex.interval_bound.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+W1_toy, b1_toy, W2_toy, b2_toy, x_toy = (np.array(ex.interval_bound.given[key]) for key in ("W1", "b1", "W2", "b2", "x"))
+eps_toy = ex.interval_bound.given["epsilon"]
+centre, radius = W1_toy @ x_toy + b1_toy, np.abs(W1_toy) @ np.full(2, eps_toy)
+lo_hidden, hi_hidden = np.maximum(centre - radius, 0), np.maximum(centre + radius, 0)
+centre, radius = (lo_hidden + hi_hidden) / 2, (hi_hidden - lo_hidden) / 2
+answer = (W2_toy @ centre + b2_toy - np.abs(W2_toy) @ radius)[0]
+ex.interval_bound.check(answer).require()
+
+# %% tags=["exercise"]
+ex.dual_bound
+
+# %% tags=["exercise"]
+answer = None  # one number
+ex.dual_bound.check(answer)
+
+# %% tags=["solution"] slideshow={"slide_type": "skip"} jupyter={"source_hidden": true}
+lo, hi = W1_toy @ x_toy + b1_toy - np.abs(W1_toy) @ np.full(2, eps_toy), W1_toy @ x_toy + b1_toy + np.abs(W1_toy) @ np.full(2, eps_toy)
+crossing = (lo < 0) & (hi > 0)
+slope = np.where(hi <= 0, 0.0, np.where(lo >= 0, 1.0, hi / (hi - lo)))
+nu3 = -np.ones(1)
+nu2 = slope * (W2_toy.T @ nu3)
+nu_hat1 = W1_toy.T @ nu2
+answer = -nu3 @ b2_toy - nu2 @ b1_toy - x_toy @ nu_hat1 - eps_toy * np.abs(nu_hat1).sum() + (lo * np.maximum(nu2, 0))[crossing].sum()
+ex.dual_bound.check(answer).require()

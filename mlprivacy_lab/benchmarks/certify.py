@@ -12,7 +12,7 @@ from ..config import setup_torch
 from ..data import mnist5k_split
 from ..models import small_cnn
 from ..robust.checkpoints import RECIPES, training_log
-from ..robust.paper_table import EPSILON, PAPER_ROWS, WHY_OURS_DIFFERS, table_row
+from ..robust.paper_table import EPSILON, PAPER_ROWS, WHY_OURS_DIFFERS, live_row, table_row, train_live_fc
 from ..robust.training import train_robust
 
 
@@ -36,6 +36,9 @@ def certify_bench(quick: bool) -> dict:
     X, y = data.X_test[:n], data.y_test[:n]
     rows = [table_row(kind, X, y, n_bound=n if kind == "robust" else (20 if quick else 100), pgd_steps=40)
             for kind in ("normal", "pgd", "robust")]
+    n_train = 1000 if quick else len(data.y_train)
+    live, live_train_s = train_live_fc(data.X_train[:n_train], data.y_train[:n_train], 3 if quick else 8)
+    rows.append(live_row(live, X, y, live_train_s, pgd_steps=40))
     log = training_log("robust")
     train_s, train_cpu_s = measure_train_s_per_epoch(data.X_train, data.y_train, 10 if quick else 50,
                                                      RECIPES["robust"]["batch_size"], RECIPES["robust"]["projection"])
