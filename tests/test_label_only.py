@@ -7,24 +7,9 @@ from sklearn.linear_model import LogisticRegression
 from mlprivacy_lab.api import PredictionAPI
 from mlprivacy_lab.attacks import label_only as lo
 from mlprivacy_lab.attacks import membership as mia
-from mlprivacy_lab.config import setup_torch
-from mlprivacy_lab.data import mnist5k_split
 
-POOL = 400
+from conftest import POOL
 
-
-@pytest.fixture(scope="module")
-def mnist():
-    setup_torch(0)
-    data = mnist5k_split()
-    return data.X_train[:2 * POOL], data.y_train[:2 * POOL]
-
-
-@pytest.fixture(scope="module")
-def experiment(mnist):
-    X, y = mnist
-    train_fn = mia.mlp_train_fn(784, 10, hidden=(128,), epochs=30)
-    return mia.MembershipExperiment.train(X[:POOL], y[:POOL], train_fn, n_targets=2, n_shadows=8, progress=False)
 
 
 def test_shifts_are_the_translations_within_the_l1_ball():

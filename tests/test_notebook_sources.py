@@ -55,3 +55,27 @@ def test_readme_maps_the_chapter_to_every_package_module_it_imports(source):
     named = [m for m in imported if m.split(".")[0] not in EVERYWHERE]
     missing = sorted(m for m in named if f"`{m.split('.')[-1]}`" not in row and not re.search(f"`{m}[`.]", row))
     assert not missing, f"README.md's row for chapter {source.name[:2]} does not name {missing}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_chapter_opens_with_objectives_and_ends_with_take_aways_and_checked_exercises(source):
+    from mlprivacy_lab.exercises import EXERCISES
+
+    nb = jupytext.read(source)
+    title = nb.cells[0].source
+    assert "**Learning objectives.**" in title, "open the chapter with its learning objectives"
+    objectives = title.split("**Learning objectives.**", 1)[1]
+    assert 3 <= len(re.findall(r"^- ", objectives, re.M)) <= 4, "3-4 objectives a student can tick off"
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source]
+    assert "## Take-aways" in headings and "## Exercises" in headings
+    assert headings.index("## Take-aways") < headings.index("## Exercises"), "take-aways, then exercises"
+    solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
+    for cell in solutions:
+        assert cell.metadata.get("slideshow", {}).get("slide_type") == "skip", "hide solutions in the slides"
+        assert cell.metadata.get("jupyter", {}).get("source_hidden"), "collapse solutions in JupyterLab"
+    checked = " ".join(c.source for c in solutions)
+    names = [e.name for e in EXERCISES[source.name[:2]]]
+    missing = [n for n in names if f"ex.{n}.check(answer).require()" not in checked]
+    assert not missing, f"every registered exercise needs a solution cell that requires its check: {missing}"
+    asked = " ".join(c.source for c in nb.cells if "exercise" in c.metadata.get("tags", []))
+    assert all(f"ex.{n}.check(answer)" in asked for n in names), "each exercise gets a cell the student edits"

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from . import ch00, ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10
+from . import ch00, ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11
 from .core import Exercise, Feedback, Mistake
 
 EXERCISES: dict[str, list[Exercise]] = {
     module.__name__.rsplit(".ch", 1)[1]: module.EXERCISES
-    for module in (ch00, ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10)
+    for module in (ch00, ch01, ch02, ch03, ch04, ch05, ch06, ch07, ch08, ch09, ch10, ch11)
 }
 
 

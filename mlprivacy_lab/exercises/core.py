@@ -114,9 +114,10 @@ class Exercise:
         if mistake.matches is not None:
             return bool(mistake.matches(value))
         try:
-            return same_number(value, self.prepare(mistake.answer))
+            typical = self.prepare(mistake.answer)
         except Exception:
             return False
+        return value == typical if isinstance(typical, str) else same_number(value, typical)
 
     def _repr_markdown_(self) -> str:
         return f"**Exercise {self.chapter}.{self.name}**\n\n{self.prompt}"
