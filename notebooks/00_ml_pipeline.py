@@ -144,10 +144,11 @@ def show_answer(index: int = index, mode: str = "full", decimals: int = 2, k: in
 
 
 widgets.interact(show_answer,
-                 index=widgets.IntSlider(value=index, min=0, max=len(data.y_test) - 1, description="test digit"),
+                 index=widgets.IntSlider(value=index, min=0, max=len(data.y_test) - 1, description="test digit",
+                                         continuous_update=False),
                  mode=widgets.ToggleButtons(options=["full", "rounded", "top_k", "label"], description="mode"),
-                 decimals=widgets.IntSlider(value=2, min=0, max=4, description="decimals"),
-                 k=widgets.IntSlider(value=3, min=1, max=9, description="k"));
+                 decimals=widgets.IntSlider(value=2, min=0, max=4, description="decimals", continuous_update=False),
+                 k=widgets.IntSlider(value=3, min=1, max=9, description="k", continuous_update=False));
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Take-aways

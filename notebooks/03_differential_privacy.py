@@ -121,7 +121,7 @@ def show_neighbours(epsilon: float = 1.0) -> None:
 
 
 widgets.interact(show_neighbours, epsilon=widgets.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.1,
-                                                                   description="ε"));
+                                                                   description="ε", continuous_update=False));
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## How much Gaussian noise? Classic against analytic calibration
@@ -376,7 +376,7 @@ def show_budget(epsilon: float = EPSILONS[0]) -> None:
     plt.show()
 
 
-widgets.interact(show_budget, epsilon=widgets.SelectionSlider(options=EPSILONS, value=EPSILONS[0], description="ε"));
+widgets.interact(show_budget, epsilon=widgets.SelectionSlider(options=EPSILONS, value=EPSILONS[0], description="ε", continuous_update=False));
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Take-aways
