@@ -194,7 +194,9 @@ for name, k0 in (("a", key_a[0]), ("b", key_b[0]), ("a∧b", key_out[0])):
 print("\nthe garbled table Bob receives (the locked cases):")
 for row, name in zip(table[:, 0], ("T_G", "T_E")):
     print(f"  {name}: {hexkey(row)}")
-assert table.nbytes == 32
+rows = [bytes(row) for row in table[:, 0]]
+assert len(set(rows)) == 2 and not {bytes(k) for k in (key_a[0], key_b[0], key_out[0])} & set(rows), \
+    "the two ciphertexts are fresh values, neither a key in the clear"
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Bob picks the key for *his* input by **oblivious transfer**: Alice offers both keys of wire b, Bob gets the
