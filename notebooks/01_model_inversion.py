@@ -266,8 +266,8 @@ def show_reconstruction(digit: int = 3, decimals: int = 2) -> None:
     plt.show()
 
 
-widgets.interact(show_reconstruction, digit=widgets.IntSlider(value=3, min=0, max=9, description="digit"),
-                 decimals=widgets.IntSlider(value=2, min=0, max=6, description="decimals"));
+widgets.interact(show_reconstruction, digit=widgets.IntSlider(value=3, min=0, max=9, description="digit", continuous_update=False),
+                 decimals=widgets.IntSlider(value=2, min=0, max=6, description="decimals", continuous_update=False));
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Take-aways

@@ -284,7 +284,7 @@ def show_rounding(decimals: int = 2) -> None:
     plt.show()
 
 
-widgets.interact(show_rounding, decimals=widgets.IntSlider(value=2, min=0, max=6, description="decimals"));
+widgets.interact(show_rounding, decimals=widgets.IntSlider(value=2, min=0, max=6, description="decimals", continuous_update=False));
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Take-aways

@@ -292,8 +292,8 @@ def show_millionaires(alice: int = alice_wealth, bob: int = bob_wealth) -> None:
 
 
 widgets.interact(show_millionaires,
-                 alice=widgets.IntSlider(value=alice_wealth, min=0, max=10_000_000, step=100_000),
-                 bob=widgets.IntSlider(value=bob_wealth, min=0, max=10_000_000, step=100_000));
+                 alice=widgets.IntSlider(value=alice_wealth, min=0, max=10_000_000, step=100_000, continuous_update=False),
+                 bob=widgets.IntSlider(value=bob_wealth, min=0, max=10_000_000, step=100_000, continuous_update=False));
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The circuit library: what each operation costs

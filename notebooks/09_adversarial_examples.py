@@ -216,7 +216,7 @@ def show_attack(eps: float = 0.6) -> None:
     plt.show()
 
 
-widgets.interact(show_attack, eps=widgets.FloatSlider(value=0.6, min=0.05, max=2.0, step=0.05, description="ε"));
+widgets.interact(show_attack, eps=widgets.FloatSlider(value=0.6, min=0.05, max=2.0, step=0.05, description="ε", continuous_update=False));
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Remedy: adversarial training

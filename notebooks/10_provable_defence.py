@@ -108,7 +108,7 @@ def show_polytope(eps: float = 0.5) -> None:
     plt.show()
 
 
-widgets.interact(show_polytope, eps=widgets.FloatSlider(value=0.5, min=0.05, max=1.5, step=0.05, description="ε"));
+widgets.interact(show_polytope, eps=widgets.FloatSlider(value=0.5, min=0.05, max=1.5, step=0.05, description="ε", continuous_update=False));
 
 # %%
 for eps in (0.1, 0.5, 1.0):
@@ -307,8 +307,8 @@ def show_certificate(index: int = 0, eps: float = 0.1) -> None:
     plt.show()
 
 
-widgets.interact(show_certificate, index=widgets.IntSlider(value=0, min=0, max=99, description="digit"),
-                 eps=widgets.FloatSlider(value=0.1, min=0.0, max=0.3, step=0.01, description="ε"));
+widgets.interact(show_certificate, index=widgets.IntSlider(value=0, min=0, max=99, description="digit", continuous_update=False),
+                 eps=widgets.FloatSlider(value=0.1, min=0.0, max=0.3, step=0.01, description="ε", continuous_update=False));
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Only ReLU networks of known layers
