@@ -91,6 +91,20 @@ def minibatches(n: int, batch_size: int, generator: torch.Generator,
         yield order[start:start + batch_size]
 
 
+def seeded_order(n_rows: int, n_samples: int, seed: int) -> np.ndarray:
+    """``n_samples`` row indices: seeded permutations of ``n_rows`` rows, concatenated as often as needed (a
+    public, reproducible batch order for numpy training loops; never for secrets)."""
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.permutation(n_rows) for _ in range(-(-n_samples // n_rows))])[:n_samples]
+
+
+def clipped_normal_weights(sizes: Sequence[int], bound: float, seed: int) -> list[np.ndarray]:
+    """Weight matrices ``sizes[i] x sizes[i+1]`` drawn N(0, 1 / fan_in) from ``seed`` and clipped to
+    ``[-bound, bound]`` (a public, reproducible initialisation; never for secrets)."""
+    rng = np.random.default_rng(seed)
+    return [np.clip(rng.normal(0, np.sqrt(1.0 / i), (i, o)), -bound, bound) for i, o in zip(sizes[:-1], sizes[1:])]
+
+
 def descend(optimizer: torch.optim.Optimizer, loss: Tensor) -> None:
     """One step of ``optimizer`` down ``loss``: zero the gradients, backpropagate, step."""
     optimizer.zero_grad()

@@ -19,7 +19,8 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
 from sklearn.decomposition import PCA
 
 from ..crypto.garbled import PlainEngine, jacobi_eigh
-from .private_pca import CryptoServiceProvider, DataOwner, DataUser, PrivatePCA, ShareFormat, aggregate, lecture_sweeps
+from .private_pca import (CryptoServiceProvider, DataOwner, DataUser, PrivatePCA, ShareFormat, aggregate,
+                          lecture_sweeps, owner_data)
 
 #: (data set, d, classes, avg DO s, DU collect/add s, CSP decryption s, DU PCA s, sweeps), from the lecture
 #: (i5-6600K @ 3.5 GHz, 8 GB, Paillier with a 1024-bit key, one thread).
@@ -121,7 +122,6 @@ def jacobi_and_gates(d: int, width: int = 25, frac: int = 22) -> dict:
     bits (``PlainEngine``, the same circuits): gates grow like d^3 (d - 1 rounds of ~4 d^2 products), layers
     like d (rounds of a fixed depth)."""
     engine = PlainEngine()
-    X = np.random.default_rng(d).normal(size=(4 * d, d))
-    matrix = np.cov(X.T)
+    matrix = np.cov(owner_data(d, n_samples=4 * d + 10).T)  # any matrix: the circuit does not depend on it
     jacobi_eigh(engine.input("garbler", matrix / np.trace(matrix), width=width, frac=frac), sweeps=1)
     return {"d": d, "and_gates": engine.and_gates, "sequential_layers": engine.and_layers}

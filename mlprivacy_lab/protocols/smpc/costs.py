@@ -16,7 +16,7 @@ import numpy as np
 import time
 
 from ...crypto.ring import ring_matmul
-from ...crypto.secret_sharing import SMPCSession
+from ...crypto.secret_sharing import SMPCSession, random_ring
 from ...data import mnist5k_split, standardized_binary_task
 from . import network as nn_
 from .training import PlainLinearModel, SecureLinearModel, hospital_split
@@ -94,10 +94,7 @@ def _median_ms(fn, repeat: int = 5) -> float:
 
 def ring_matmul_timing(m: int = 128, k: int = 784, n: int = 128) -> dict:
     """Median milliseconds of one (m, k) @ (k, n) product: Z_2^64 by float64 limbs vs numpy uint64 vs float64."""
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    a, b = (rng.integers(0, 2 ** 64, s, dtype=np.uint64) for s in ((m, k), (k, n)))
+    a, b = random_ring((m, k)), random_ring((k, n))
     af, bf = a.astype(np.float64), b.astype(np.float64)
     if not (ring_matmul(a, b) == a @ b).all():
         raise AssertionError("ring_matmul disagrees with numpy's uint64 product")

@@ -27,6 +27,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ...crypto.secret_sharing import SharedArray, SMPCSession, concatenate
+from ...models import clipped_normal_weights, seeded_order
 
 LAYERS = (784, 128, 128, 10)
 
@@ -68,10 +69,9 @@ def one_hot(y: np.ndarray) -> np.ndarray:
 
 
 def initial_weights(config: NetworkConfig) -> list[np.ndarray]:
-    """He-style normal init (std sqrt(1 / fan_in)), projected onto the public weight range; seeded."""
-    rng = np.random.default_rng(config.seed)
-    return [np.clip(rng.normal(0, np.sqrt(1.0 / i), (i, o)), -config.weight_bound, config.weight_bound)
-            for i, o in zip(LAYERS[:-1], LAYERS[1:])]
+    """He-style normal init (std sqrt(1 / fan_in)), projected onto the public weight range; seeded and public
+    (``models.clipped_normal_weights``): both parties and the plaintext reference start from it."""
+    return clipped_normal_weights(LAYERS, config.weight_bound, config.seed)
 
 
 def batch_indices(n_rows: int, n_train: int, config: NetworkConfig) -> list[np.ndarray]:
@@ -80,8 +80,7 @@ def batch_indices(n_rows: int, n_train: int, config: NetworkConfig) -> list[np.n
     if not isinstance(n_train, int) or isinstance(n_train, bool) or n_train < config.batch_size or n_rows < 1:
         raise ValueError(f"an epoch needs n_train >= batch_size = {config.batch_size} samples (an integer) from at "
                          f"least one row, got n_train={n_train!r}, n_rows={n_rows!r}")
-    rng = np.random.default_rng(config.seed + 1)
-    order = np.concatenate([rng.permutation(n_rows) for _ in range(-(-n_train // n_rows))])[:n_train]
+    order = seeded_order(n_rows, n_train, config.seed + 1)
     b = config.batch_size
     return [order[i:i + b] for i in range(0, n_train - b + 1, b)]
 
