@@ -42,6 +42,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.preprocessing import StandardScaler
+from tqdm.auto import tqdm
 
 from mlprivacy_lab.api import remedies as api_remedies
 from mlprivacy_lab.api import remedy_label
@@ -198,9 +199,9 @@ assert sweep[-1][1] > sweep[0][1] and sweep[-1][2]["lira_online"] > sweep[0][2][
 # through it too.
 
 # %%
-remedies = {remedy_label(name): options for name, options in api_remedies().items()}
-remedy_stats = {remedy: {name: r.summary() for name, r in mnist_exp.run(**options).items()}
-                for remedy, options in remedies.items()}
+remedies = {remedy_label(name): options for name, options in api_remedies(decimals=(3, 2, 1, 0)).items()}
+remedy_results = {remedy: mnist_exp.run(**options) for remedy, options in tqdm(remedies.items(), desc="remedies")}
+remedy_stats = {remedy: {name: r.summary() for name, r in results.items()} for remedy, results in remedy_results.items()}
 fig, axes = plt.subplots(1, 2, figsize=(15, 5))
 width = 0.2
 for i, name in enumerate(mia.ATTACKS):
@@ -275,16 +276,19 @@ assert label_result.target_queries == per_record * len(mnist_exp.targets.models)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Try it: precision of the confidences
-# Slide the number of decimals the endpoint keeps and watch the ROC curves (each move reruns the four attacks).
+# Slide the number of decimals the endpoint keeps and watch the ROC curves of the four attacks (read from the
+# remedies' runs above, so the slider answers at once).
 
 # %%
-def show_rounding(decimals: int = 2) -> None:
-    out = mnist_exp.run(mode="rounded", decimals=decimals)
-    plot_roc({name: (r.scores, r.is_member) for name, r in out.items()}, title=f"confidences rounded to {decimals} decimals")
+def show_rounding(kept: str = "2 decimals") -> None:
+    plot_roc({name: (r.scores, r.is_member) for name, r in remedy_results[kept].items()},
+             title=f"confidences: {kept}")
     plt.show()
 
 
-widgets.interact(show_rounding, decimals=widgets.IntSlider(value=2, min=0, max=6, description="decimals", continuous_update=False));
+widgets.interact(show_rounding, kept=widgets.SelectionSlider(
+    options=["0 decimals", "1 decimal", "2 decimals", "3 decimals", "full"], value="2 decimals",
+    description="kept", continuous_update=False));
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Take-aways

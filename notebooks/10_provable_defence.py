@@ -45,13 +45,13 @@ from mlprivacy_lab.errors import expect_error
 from mlprivacy_lab.models import mlp, predict_proba, train_classifier
 from mlprivacy_lab.plots import digit_with_confidences
 from mlprivacy_lab.robust import (DualNetwork, bound_widths, certify, exact_minimum, interval_lower_bound,
-                                  lower_bound, lp_lower_bound,
-                                  margin_matrix)
+                                  lower_bound, lp_lower_bound, margin_matrix)
 from mlprivacy_lab.robust.checkpoints import COMMANDS, RECIPES, checkpoint_path, load_small_cnn, training_log
 from mlprivacy_lab.robust.dual_network import input_box
-from mlprivacy_lab.robust.paper_table import PAPER_ROWS, WHY_OURS_DIFFERS, live_row, table_row, train_live_fc
 from mlprivacy_lab.robust.geometry import (inside_polygon, interval_box, outer_polygon, polygon_area,
                                            reachable_points)
+from mlprivacy_lab.robust.lagrangian import constraint_violation, dual_objective, dual_variables
+from mlprivacy_lab.robust.paper_table import PAPER_ROWS, WHY_OURS_DIFFERS, live_row, table_row, train_live_fc
 
 print(mode_banner())
 device = setup_torch(seed=0)
@@ -120,23 +120,72 @@ for eps in (0.1, 0.5, 1.0):
 print("checked at eps = 0.1, 0.5, 1.0: every reachable output lies in both bounds; the dual one is smaller")
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## The relaxed primal, its dual variables, Lagrangian and dual — live
-# **Primal (relaxed).** $\min_{z}\; c^T \hat z_k$ s.t. $\hat z_{i+1} = W_i z_i + b_i$, $z_1 \in [x-\epsilon, x+\epsilon]$,
-# and $(\hat z_i, z_i)$ in the convex relaxation of each ReLU. **Dual variables:** $\nu_{i+1}$ for the equalities
-# $\hat z_{i+1} = W_i z_i + b_i$, $\lambda, \tau \ge 0$ for the relaxation's inequalities. **Lagrangian:**
-# $L = c^T\hat z_k + \sum_i \nu_{i+1}^T(\hat z_{i+1} - W_i z_i - b_i) + \sum_{i,j} (\text{relaxation terms})$;
-# minimising it over $z$ gives the dual network $\nu_k = -c$, $\hat\nu_i = W_i^T \nu_{i+1}$, $\nu_i = D_i \hat\nu_i$.
-# **Dual problem:** $\max_\nu J_\epsilon(x, \nu)$. Fixing the lower slope at $u/(u-l)$ (as the dual network does)
-# solves *exactly* the dual of the **parallel** relaxation $d\hat z \le z \le d(\hat z - l)$, $d = u/(u-l)$; the
-# triangle is tighter. `robust.lp_lower_bound` solves both primals with `scipy.optimize.linprog`,
-# `robust.exact_minimum` the unrelaxed problem as a MILP (`scipy.optimize.milp`), PGD attacks it from above.
+# ## The relaxed primal problem — live
+# $$\min_{z,\hat z}\; c^T \hat z_k \quad\text{s.t.}\quad \hat z_{i+1} = W_i z_i + b_i,\;\;
+# x - \epsilon \le z_1 \le x + \epsilon,\;\; (\hat z_{ij}, z_{ij}) \in \text{triangle of unit } j \text{ of layer } i.$$
+# For a crossing unit ($j\in\mathcal I_i$: $l_{ij} < 0 < u_{ij}$) the triangle is $z_{ij} \ge 0$, $z_{ij} \ge \hat z_{ij}$,
+# $-u_{ij}\hat z_{ij} + (u_{ij}-l_{ij}) z_{ij} \le -u_{ij}l_{ij}$; an inactive unit ($\mathcal I_i^-$) has $z_{ij} = 0$, an
+# active one ($\mathcal I_i^+$) $z_{ij} = \hat z_{ij}$. A linear program: `robust.lp_lower_bound` solves it with
+# `scipy.optimize.linprog`, on a tiny net with 2 inputs, two hidden layers of 6 and 2 outputs.
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Dual variables and the Lagrangian (the slide "Derive the dual problem")
+# One dual variable per constraint:
+# $\hat z_{i+1} = W_i z_i + b_i \Rightarrow \nu_{i+1}$; $\;z_1 \le x + \epsilon \Rightarrow \xi^+$;
+# $\;-z_1 \le -x + \epsilon \Rightarrow \xi^-$; $\;-z_{ij} \le 0 \Rightarrow \mu_{ij}$;
+# $\;\hat z_{ij} - z_{ij} \le 0 \Rightarrow \tau_{ij}$; $\;-u_{ij}\hat z_{ij} + (u_{ij}-l_{ij}) z_{ij} \le -u_{ij}l_{ij}
+# \Rightarrow \lambda_{ij}$.
+# $$\begin{aligned}L(z,\hat z,\xi,\nu,\mu,\tau,\lambda) = {}& c^T\hat z_k + \sum_{i=1}^{k-1}\nu_{i+1}^T\big(\hat z_{i+1} - (W_i z_i + b_i)\big)
+#   + \xi_+^T\big(z_1 - (x+\epsilon)\big) + \xi_-^T\big(-z_1 + (x-\epsilon)\big)\\
+# &+ \sum_{i=2}^{k-1}\Big(\sum_{j\in\mathcal I_i^-\cup\mathcal I_i}\mu_{ij}(-z_{ij})
+#   + \sum_{j\in\mathcal I_i^+\cup\mathcal I_i}\tau_{ij}(\hat z_{ij} - z_{ij})
+#   + \sum_{j\in\mathcal I_i}\lambda_{ij}\big((u_{ij}-l_{ij})z_{ij} - u_{ij}\hat z_{ij} + u_{ij}l_{ij}\big)\Big)\end{aligned}$$
+# and $\theta(\xi,\nu,\mu,\tau,\lambda) = \inf_{z,\hat z} L$ is a lower bound on the primal for every feasible
+# choice of the dual variables (weak duality).
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## The dual problem
+# $L$ is linear in $z, \hat z$, so the infimum is finite only where their coefficients vanish:
+# $$\begin{aligned}\text{maximize}\;\; &\theta = -\xi_+^T(x+\epsilon) + \xi_-^T(x-\epsilon) - \sum_{i=1}^{k-1}\nu_{i+1}^T b_i
+#   + \sum_{i=2}^{k-1}\lambda_i^T(u_i\odot l_i)\\
+# \text{subject to}\;\; &\nu_k = -c,\quad W_1^T\nu_2 = \xi_+ - \xi_-,\quad \tau_i + \nu_i = u_i\odot\lambda_i,\quad
+#   W_i^T\nu_{i+1} + \tau_i + \mu_i = (u_i - l_i)\odot\lambda_i,\\
+# &\xi_\pm \ge 0;\;\; \mu_{ij},\tau_{ij},\lambda_{ij} \ge 0\ (j\in\mathcal I_i);\;\; \tau_{ij}=\lambda_{ij}=0\ (j\in\mathcal I_i^-);\;\;
+#   \mu_{ij}=\lambda_{ij}=0\ (j\in\mathcal I_i^+).\end{aligned}$$
+# Write $\hat\nu_i = W_i^T\nu_{i+1}$. On a crossing unit with $\hat\nu_{ij} \ge 0$ take $\lambda_{ij} = \hat\nu_{ij}/(u_{ij}-l_{ij})$,
+# $\tau = \mu = 0$; with $\hat\nu_{ij} < 0$ take $\lambda_{ij} = 0$, $\tau_{ij} = \alpha_{ij}|\hat\nu_{ij}|$,
+# $\mu_{ij} = (1-\alpha_{ij})|\hat\nu_{ij}|$ for any $\alpha_{ij}\in[0,1]$. Then
+# $\nu_{ij} = \frac{u_{ij}}{u_{ij}-l_{ij}}[\hat\nu_{ij}]_+ - \alpha_{ij}[\hat\nu_{ij}]_-$, $\xi_\pm = [\hat\nu_1]_\pm$, and $\theta$
+# becomes the slide's $J_\epsilon(x,\nu)$: **the dual network**. `robust.lagrangian.dual_variables` builds this
+# point in numpy from the weights; the cell checks every constraint and that $\theta = J$ of the torch dual network.
 
 # %%
 torch.manual_seed(3)
 tiny = mlp(2, 2, hidden=(6, 6)).double()
 x_tiny, c_tiny, eps_tiny = torch.tensor([[0.1, -0.2]], dtype=torch.float64), torch.tensor([[1.0, -1.0]],
                                                                                             dtype=torch.float64), 0.5
-chain = {"J (dual network)": float(lower_bound(tiny, x_tiny, eps_tiny, c_tiny).detach()),
+point = dual_variables(tiny, x_tiny, eps_tiny, c_tiny)
+theta = dual_objective(tiny, x_tiny, eps_tiny, point)
+J_tiny = float(lower_bound(tiny, x_tiny, eps_tiny, c_tiny).detach())
+for i, (lo_i, hi_i) in enumerate(zip(point.lower, point.upper), start=2):
+    kinds = np.where(hi_i <= 0, "off", np.where(lo_i >= 0, "on", "crossing"))
+    print(f"layer {i}: units {list(kinds)}\n   lambda = {np.round(point.lam[i - 2], 3)}\n   tau    = "
+          f"{np.round(point.tau[i - 2], 3)}\n   mu     = {np.round(point.mu[i - 2], 3)}")
+print(f"xi+ = {np.round(point.xi_plus, 3)}, xi- = {np.round(point.xi_minus, 3)}")
+print(f"largest constraint violation {constraint_violation(tiny, point):.1e};  theta = {theta:+.6f},  "
+      f"J of the dual network = {J_tiny:+.6f}")
+assert constraint_violation(tiny, point) < 1e-9, "the dual network's point is feasible for the slide's dual"
+assert abs(theta - J_tiny) < 1e-9, "and its dual objective theta is exactly J"
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Which relaxation does the dual network solve?
+# With the paper's choice $\alpha = u/(u-l)$ on every crossing unit, the dual network solves *exactly* the dual of the
+# **parallel** relaxation $d\hat z \le z \le d(\hat z - l)$, $d = u/(u-l)$; the triangle is tighter. The chain of
+# bounds, from the dual network up to the best attack (`robust.exact_minimum` solves the unrelaxed problem as a
+# MILP with `scipy.optimize.milp`; PGD attacks it from above):
+
+# %%
+chain = {"J (dual network)": J_tiny,
          "parallel LP": float(lp_lower_bound(tiny, x_tiny, eps_tiny, c_tiny, "parallel")),
          "triangle LP": float(lp_lower_bound(tiny, x_tiny, eps_tiny, c_tiny, "triangle")),
          "exact minimum (MILP)": float(exact_minimum(tiny, x_tiny, eps_tiny, c_tiny)),
@@ -147,6 +196,41 @@ for name, value in chain.items():
 values = list(chain.values())
 assert abs(values[0] - values[1]) < 1e-6, "J is the optimum of the parallel relaxation"
 assert values[1] <= values[2] + 1e-9 <= values[3] + 2e-9 <= values[4] + 3e-9, "each step is a valid lower bound"
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ## Try it: the crossing units' lower slope α
+# The slide's dual network leaves $0 \le \alpha_{ij} \le 1$ free ("Leaky ReLU": slope $u/(u-l)$ for $\hat\nu \ge 0$,
+# $\alpha$ for $\hat\nu < 0$). Each choice is a feasible dual point, so each gives a valid lower bound; the paper fixes
+# $\alpha = u/(u-l)$ so that the dual network is a plain linear backward pass. Slide α (the same on every crossing
+# unit of the final backward pass; `robust.lower_bound(..., lower_slope=α)`) and watch $J$ against the LPs.
+
+# %%
+alphas = np.linspace(0, 1, 21)
+J_alpha = np.array([float(lower_bound(tiny, x_tiny, eps_tiny, c_tiny, lower_slope=a).detach()) for a in alphas])
+theta_alpha = np.array([dual_objective(tiny, x_tiny, eps_tiny, dual_variables(tiny, x_tiny, eps_tiny, c_tiny, a))
+                        for a in alphas])
+
+
+def show_lower_slope(alpha: float = 0.5) -> None:
+    J_here = float(lower_bound(tiny, x_tiny, eps_tiny, c_tiny, lower_slope=alpha).detach())
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    ax.plot(alphas, J_alpha, lw=3, color="tab:orange", label="J(α), dual network")
+    for name, style in (("J (dual network)", ":"), ("triangle LP", "--"), ("exact minimum (MILP)", "-")):
+        ax.axhline(chain[name], ls=style, lw=2.5, color="black" if "exact" in name else "tab:blue",
+                   label=name.replace("J (dual network)", "α = u/(u−l), the paper's J"))
+    ax.plot([alpha], [J_here], "o", ms=14, color="tab:red", label=f"α = {alpha:.2f}: J = {J_here:+.4f}")
+    ax.set(xlabel="lower slope α of the crossing units", ylabel="lower bound of c^T f",
+           title="every α gives a valid bound below the exact minimum")
+    ax.legend(fontsize=12, loc="lower left")
+    plt.show()
+
+
+widgets.interact(show_lower_slope, alpha=widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05,
+                                                             description="α", continuous_update=False));
+print("J(alpha) for alpha = 0, 0.5, 1:", np.round(J_alpha[[0, 10, 20]], 5))
+assert np.allclose(J_alpha, theta_alpha, atol=1e-9), "theta of the slide's dual equals J for every alpha"
+assert np.all(J_alpha <= chain["triangle LP"] + 1e-9), "every alpha gives a valid bound (below the triangle LP)"
+assert J_alpha.max() - J_alpha.min() > 1e-3, "the choice of alpha matters on this net"
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## The dual network

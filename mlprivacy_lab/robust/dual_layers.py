@@ -243,6 +243,13 @@ class DualReLU(DualLayer):
     def T(self, nu: Tensor) -> Tensor:
         return nu * self.d.unsqueeze(1)
 
+    def T_lower_slope(self, nu: Tensor, alpha: float) -> Tensor:
+        """The backward pass before the paper fixes the lower slope: on crossing units
+        ``nu = u/(u - l) [nu_hat]_+ - alpha [nu_hat]_-`` (Wong & Kolter 2018, Eq. 6); every ``alpha`` in
+        ``[0, 1]`` is dual feasible, so gives a valid bound, and ``alpha = u/(u - l)`` is ``T``."""
+        d, crossing = self.d.unsqueeze(1), self.crossing.unsqueeze(1)
+        return torch.where(crossing, d * nu.clamp(min=0) + alpha * nu.clamp(max=0), d * nu)
+
     def push(self, later: DualLayer) -> None:
         if self.projection is None and self.g is None:
             # Through one affine layer W the terms need no rows: sum_j [beta_j W e_j]_+ = W^+ beta.

@@ -118,19 +118,23 @@ class DualNetwork:
         J = self._objective(c)
         return J[:, :n].reshape(-1, *shape), -J[:, n:].reshape(-1, *shape)
 
-    def _objective(self, c: Tensor) -> Tensor:
-        """``J(c)`` of the dual network built so far; ``c`` has shape (batch, m, *out_shape)."""
+    def _objective(self, c: Tensor, lower_slope: float | None = None) -> Tensor:
+        """``J(c)`` of the dual network built so far; ``c`` has shape (batch, m, *out_shape). ``lower_slope``
+        replaces the crossing units' ``alpha = u/(u - l)`` of the backward pass (the bounds keep theirs)."""
         nu = -c  # nu_k = -c
         objective = 0.0
         for d in reversed(self.dual[1:]):
-            nu_in = d.T(nu)
+            nu_in = d.T(nu) if lower_slope is None or not isinstance(d, DualReLU) else d.T_lower_slope(nu, lower_slope)
             objective = objective + d.objective(nu, nu_in)
             nu = nu_in
         return objective + self.dual[0].objective(nu, nu)  # -m^T nu_hat_1 - r^T |nu_hat_1|
 
-    def __call__(self, c: Tensor) -> Tensor:
+    def __call__(self, c: Tensor, lower_slope: float | None = None) -> Tensor:
+        if lower_slope is not None and (isinstance(lower_slope, bool) or not 0 <= lower_slope <= 1):
+            raise ValueError(f"lower_slope must be a number in [0, 1] (alpha of the crossing units), or None for "
+                             f"the paper's u/(u - l); got {lower_slope!r}")
         squeeze = c.dim() == 2
-        objective = self._objective(c.unsqueeze(1) if squeeze else c)
+        objective = self._objective(c.unsqueeze(1) if squeeze else c, lower_slope)
         return objective.squeeze(1) if squeeze else objective
 
 
@@ -145,7 +149,7 @@ def check_objective_shape(c: Tensor, batch: int, out_features: int | None) -> No
 
 
 def lower_bound(model: nn.Sequential, x, epsilon: float, c, *, data_range: tuple[float, float] | None = None,
-                projection: int | None = None, seed: int | None = None) -> Tensor:
+                projection: int | None = None, seed: int | None = None, lower_slope: float | None = None) -> Tensor:
     """Certified lower bound of ``c^T f(x + delta)`` over ``||delta||_inf <= epsilon`` (Wong & Kolter 2018, Thm. 1).
 
     ``x``: inputs of shape ``(batch, ...)``; ``c``: ``(batch, classes)`` or ``(batch, m, classes)``.
@@ -153,14 +157,15 @@ def lower_bound(model: nn.Sequential, x, epsilon: float, c, *, data_range: tuple
     ``data_range=(low, high)`` is given, which intersects it with the data range (a tighter, still sound
     bound for inputs that must stay valid images). ``projection=k`` estimates the bounds of the hidden
     layers from ``k`` random projections (Wong et al., NeurIPS 2018): fast for training, not a certificate.
-    Gradients flow to the model's parameters.
+    Gradients flow to the model's parameters. ``lower_slope=alpha`` in [0, 1] sets the crossing units' lower slope
+    of the final backward pass (Thm. 1 allows any; the default is the paper's ``u/(u - l)``): still a valid bound.
     """
     x = as_tensors(x, model=model)
     c = as_tensors(c, model=model)
     lo, hi = input_box(x, epsilon, data_range)
     dual = DualNetwork(model, lo, hi, projection, seed)
     check_objective_shape(c, x.shape[0], dual.out_features)
-    return dual(c)
+    return dual(c, lower_slope)
 
 
 def margin_matrix(y: Tensor, n_classes: int) -> Tensor:
