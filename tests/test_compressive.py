@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 
@@ -119,3 +120,22 @@ def test_small_lambda_does_not_collapse_on_a_wide_scale_mixture(mixture):
     assert np.mean(model.predict(mixture.X_test) == mixture.y_test) > 0.9
     assert np.mean(np.abs(model.transform(mixture.X_test)) > 0.999) < 0.5, "the release must not be saturated"
     assert model.history[-1]["train_mse_R"] < 1.5, "R's error is reported as a fraction of the data's variance"
+
+
+def test_kernel_ridge_error_is_the_cross_fitted_ridge_error_computed_in_numpy():
+    from mlprivacy_lab.compressive.cpgan import kernel_ridge_error
+
+    rng = np.random.default_rng(0)
+    z, x = rng.normal(size=(40, 3)), rng.normal(size=(40, 5))
+    omega, phase = rng.normal(size=(3, 16)), rng.uniform(0, 2 * np.pi, 16)
+    v = (z - z.mean(0)) / (z.std(0, ddof=1) + 1e-6)
+    F = np.hstack([z, np.ones((40, 1)), np.sqrt(2 / 16) * np.cos(v @ omega + phase)])
+    expected = 0.0
+    for fit, score in ((slice(0, 20), slice(20, None)), (slice(20, None), slice(0, 20))):
+        W = np.linalg.solve(F[fit].T @ F[fit] + 1e-2 * 20 * np.eye(F.shape[1]), F[fit].T @ x[fit])
+        expected += np.mean((F[score] @ W - x[score]) ** 2) / 2
+    got = kernel_ridge_error(*(torch.tensor(a) for a in (z, x, omega, phase)))
+    assert float(got) == pytest.approx(expected, rel=1e-9)
+    zt = torch.tensor(z, requires_grad=True)
+    kernel_ridge_error(zt, *(torch.tensor(a) for a in (x, omega, phase))).backward()
+    assert torch.isfinite(zt.grad).all() and zt.grad.abs().sum() > 0
