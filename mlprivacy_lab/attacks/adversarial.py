@@ -223,3 +223,18 @@ def adversarial_train(model: nn.Module, X, y, epsilon: float, *, attack: str = "
     fit_minibatches(step, len(X), epochs=epochs, batch_size=batch_size, seed=seed, device=X.device,
                     progress=progress, desc=f"{attack} adversarial training")
     return model.eval()
+
+
+def minimize_objective(model: nn.Module, x, objective: Callable[[Tensor], Tensor], epsilon: float, *, norm="inf",
+                       steps: int = 40, step_size: float | None = None, random_start: bool = False,
+                       data_range: DataRange = (0.0, 1.0), seed: int = 0) -> tuple[Tensor, Tensor]:
+    """PGD on any per-sample ``objective(model(x + Delta x))`` (shape (n,)) s.t. ``||Delta x||_p <= epsilon``.
+
+    The iteration of ``pgd`` (Madry et al. 2018, Sec. 2.1) for a custom loss, as in the adaptive attacks of
+    Carlini & Wagner (AISec 2017) and Athalye et al. (ICML 2018). Returns the inputs with the lowest value seen
+    per sample, and those values.
+    """
+    norm = _norm(norm)
+    _check(epsilon, steps)
+    x = as_tensors(x, model=model)
+    return _descend(model, x, objective, epsilon, norm, steps, step_size, random_start, data_range, seed)
