@@ -104,7 +104,8 @@ def test_quantized_pixels_are_exact_at_scale_2_8():
 
 def test_two_processes_give_the_one_process_weights(small_task):
     X, Y, batches, w0, config = small_task
-    out = two_process_epoch(X, Y, batches[:1], w0, config, timeout_s=120)
+    out = two_process_epoch(X, Y, batches[:2], w0, config, timeout_s=120, chunk_batches=1)
+    assert out["chunks"] == 2 and all(party["chunks"] == 2 for party in out["parties"])  # tapes streamed
     gap = max(np.abs(a - b).max() for a, b in zip(out["one_process_weights"], out["two_process_weights"]))
     assert gap < 0.02
     moved = max(np.abs(a - b).max() for a, b in zip(out["two_process_weights"], w0))
@@ -175,3 +176,10 @@ def test_bench_smpc_reports_the_issue_fields_consistently():
     assert out["plain_accuracy"] >= 0.90 and abs(out["secure_accuracy"] - out["plain_accuracy"]) <= 0.01
     assert 0 < out["truncation_failure_per_epoch"] < 1e-2
     assert out["ring_matmul"]["limb_float64_ms"] > 0 and out["lecture_seconds_per_epoch"]["SecureML"] == 240.0
+
+
+@pytest.mark.parametrize("bad", [0, 2.5, True])
+def test_two_process_epoch_refuses_bad_chunk_sizes(small_task, bad):
+    X, Y, batches, w0, config = small_task
+    with pytest.raises(ValueError, match="chunk_batches"):
+        two_process_epoch(X, Y, batches[:1], w0, config, chunk_batches=bad)

@@ -16,7 +16,7 @@ import numpy as np
 import time
 
 from ...crypto.ring import ring_matmul
-from ...crypto.secret_sharing import SMPCSession, random_ring
+from ...crypto.secret_sharing import random_ring
 from ...data import mnist5k_split, standardized_binary_task
 from . import network as nn_
 from .training import PlainLinearModel, SecureLinearModel, hospital_split
@@ -102,12 +102,12 @@ def ring_matmul_timing(m: int = 128, k: int = 784, n: int = 128) -> dict:
             "numpy_uint64_ms": _median_ms(lambda: a @ b), "plain_float64_ms": _median_ms(lambda: af @ bf)}
 
 
-def network_epoch_costs(n_train: int, two_process_batches: int | None = None, warm_start: bool = False,
+def network_epoch_costs(n_train: int, warm_start: bool = False,
                         config: nn_.NetworkConfig = nn_.NetworkConfig()) -> dict:
     """One epoch of ``n_train`` samples of the 784-128-128-10 network: plaintext (numpy float64, one thread) and
-    on shares (2 parties, one process: compute, and the dealer apart), the two-process run (on the first
-    ``two_process_batches`` batches, scaled to the epoch, when given), traffic, LAN/WAN estimates, test
-    accuracies of both models and the lecture's row. ``warm_start``: both models start from the plaintext
+    on shares (2 parties, one process: compute, and the dealer apart), the same epoch by two party processes
+    (the dealer's tapes streamed chunk by chunk, ``twoprocess.two_process_epoch``), traffic, LAN/WAN estimates,
+    test accuracies of both models and the lecture's row. ``warm_start``: both models start from the plaintext
     reference's weights after a 60,000-sample epoch (a short measured epoch then ends at a useful accuracy)."""
     import numpy as np
     from threadpoolctl import threadpool_limits
@@ -123,16 +123,8 @@ def network_epoch_costs(n_train: int, two_process_batches: int | None = None, wa
         plain = nn_.plain_epoch(w0, X, Y, batches, config)
         plain_s = time.perf_counter() - start
         ring = ring_matmul_timing()
-        sub = batches if two_process_batches is None else batches[:two_process_batches]
-        two = two_process_epoch(X, Y, sub, w0, config)
-        scale = len(batches) / len(sub)
-        if len(sub) == len(batches):
-            epoch, secure_w = two["one_process_epoch"], two["one_process_weights"]
-        else:  # the full epoch in one process, the two-process run on its first batches
-            session = SMPCSession(2, config.weight_frac)
-            net = nn_.SecureNetwork(session, w0, config)
-            epoch = net.epoch(*net.share_data(X, Y), batches, progress=True)
-            secure_w = net.reveal()
+        two = two_process_epoch(X, Y, batches, w0, config)
+        epoch, secure_w = two["one_process_epoch"], two["one_process_weights"]
     per_party = epoch["bytes_sent"] // 2
     network = {name: epoch["seconds"] + epoch["rounds"] * rtt + 8 * per_party / bw
                for name, (rtt, bw) in NETWORKS.items()}
@@ -146,13 +138,13 @@ def network_epoch_costs(n_train: int, two_process_batches: int | None = None, wa
         "compute_ratio": epoch["seconds"] / plain_s, "dealer_s_per_epoch": epoch["dealer_seconds"],
         "bytes_per_party_per_epoch": per_party, "rounds_per_epoch": epoch["rounds"],
         "lan_s_per_epoch": lan, "wan_s_per_epoch": wan,
-        "two_process": {"wall_s_per_epoch": two["wall_s_per_epoch"] * scale,
-                        "bytes_sent": int(two["bytes_sent"] * scale),
+        "two_process": {"wall_s_per_epoch": two["wall_s_per_epoch"], "bytes_sent": two["bytes_sent"],
                         "bytes_sent_per_party_measured": [p["bytes_sent"] for p in two["parties"]],
                         "bytes_per_party_counted": [p["counted_bytes_per_party"] for p in two["parties"]],
-                        "batches_run": len(sub), "scaled_to_epoch_by": scale,
-                        "dealer_offline_s": two["dealer_seconds"] * scale,
-                        "max_weight_gap_to_one_process": gap(two["two_process_weights"], two["one_process_weights"])},
+                        "batches_run": len(batches), "scaled_to_epoch_by": 1.0, "tape_chunks": two["chunks"],
+                        "dealer_offline_s": two["dealer_seconds"],
+                        "max_weight_gap_to_one_process": gap(two["two_process_weights"], two["one_process_weights"]),
+                        "accuracy": accuracy(two["two_process_weights"])},
         "plain_accuracy": accuracy(plain), "secure_accuracy": accuracy(secure_w),
         "max_weight_gap_secure_vs_plain": gap(secure_w, plain),
         "truncation_failure_per_epoch": epoch["truncation_failure"], "truncations_per_epoch": epoch["truncations"],

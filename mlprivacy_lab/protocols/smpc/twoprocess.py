@@ -2,14 +2,18 @@
 (``crypto.ot.channel.Channel``, the channel of the garbled circuits), with the dealer's work done offline.
 
 1. **Recording.** A one-process run (``network.SecureNetwork`` on an ``SMPCSession``) records the sequence of
-   dealer requests (triples, comparison masks, random bits): it depends on shapes only, never on data.
-2. **Offline phase.** A fresh ``TrustedDealer`` deals that sequence; party i's shares go to its own tape file
-   (raw uint64 words, read back with a memory map), timed as ``dealer_seconds``. The data owner's shares of the
-   pixels, labels and initial weights are written the same way.
+   dealer requests (triples, comparison masks, random bits), one log per chunk of ``chunk_batches`` batches:
+   it depends on shapes only, never on data.
+2. **Offline phase, chunk by chunk.** A whole epoch's dealt values are about 100 GB, so they are streamed: for
+   each chunk a fresh ``TrustedDealer`` deals its log, party i's shares to its own tape file (raw uint64 words,
+   read back with a memory map), timed as ``dealer_seconds``; the tape is deleted once both parties used it.
+   The data owner's shares of the pixels, labels and initial weights are written once, the same way.
 3. **Online phase.** Two processes (``python -m mlprivacy_lab.protocols.smpc.twoprocess --party i``) each
-   hold only their own shares. ``PartySession`` keeps the one-process array layout (row i real, the other row
-   unused) and replaces every opening with a real exchange: party 0 sends its share and then reads party 1's,
-   party 1 reads and then sends. Every read and send has the channel's timeout.
+   hold only their own shares and train chunk after chunk when the coordinator says ``chunk k`` on their
+   standard input (they answer ``done k``; every wait has a timeout). ``PartySession`` keeps the one-process
+   array layout (row i real, the other row unused) and replaces every opening with a real exchange: party 0
+   sends its share and then reads party 1's, party 1 reads and then sends. Every read and send has the
+   channel's timeout. Each party runs its BLAS on one thread, so two parties use the two cores.
 
 Each party reports its wall time, the bytes its channel actually sent and the bytes the session counted;
 party 0 writes the opened weights, which the caller compares with the one-process run's (shares are random,
@@ -19,6 +23,9 @@ so the SecureML truncations round differently: equal within the fixed-point tole
 from __future__ import annotations
 
 import json
+import os
+import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -34,6 +41,10 @@ from ...crypto.secret_sharing import CommStats, SharedArray, SMPCSession, Truste
 from .network import NetworkConfig, SecureNetwork
 
 _MODULE = "mlprivacy_lab.protocols.smpc.twoprocess"
+#: One BLAS thread per party process: two parties on two cores, as the one-process run uses one thread.
+_ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+#: Tapes go to shared memory where the machine has it (a chunk is about 2 GB; a disk halves the dealer's speed).
+_TAPE_FOLDER = "/dev/shm" if Path("/dev/shm").is_dir() else None
 
 
 class RecordingDealer(TrustedDealer):
@@ -100,10 +111,13 @@ class TapeDealer(TrustedDealer):
 class PartySession(SMPCSession):
     """Party ``party`` of a 2-party session: openings go over ``channel``; dealt values come from a tape."""
 
-    def __init__(self, party: int, channel: Channel, tape: np.ndarray, log: list, frac_bits: int):
+    def __init__(self, party: int, channel: Channel, frac_bits: int):
         super().__init__(2, frac_bits)
         self.party, self.channel = party, channel
-        self.dealer = TapeDealer(2, self.stats, party, tape, log)
+
+    def load_tape(self, tape: np.ndarray, log: list) -> None:
+        """Take the next chunk's dealt values: this party's tape and the chunk's replay log."""
+        self.dealer = TapeDealer(2, self.stats, self.party, tape, log)
 
     def _combine(self, arrays: list[np.ndarray], xor: bool = False) -> list[np.ndarray]:
         mine = np.concatenate([np.ascontiguousarray(a[self.party]).ravel() for a in arrays])
@@ -207,63 +221,115 @@ def _connect(party: int, port: int, timeout_s: float) -> socket.socket:
             time.sleep(0.05)
 
 
+def _read_line(stream, timeout_s: float, who: str) -> str:
+    """The next line of ``stream`` (a pipe), waiting at most ``timeout_s``; "" at end of file."""
+    ready, _, _ = select.select([stream], [], [], timeout_s)
+    if not ready:
+        raise TimeoutError(f"{who} sent nothing for {timeout_s:g} s")
+    return stream.readline()
+
+
+def _sum_runs(runs: list[dict]) -> dict:
+    """One epoch's figures, summed over its chunks (seconds, bytes, rounds and failure bounds all add up)."""
+    return {key: sum(run[key] for run in runs) for key in runs[0]}
+
+
 def run_party(party: int, port: int, folder: Path, timeout_s: float = 120.0) -> dict:
-    """One party's online phase: connect, train the recorded epoch on its shares, open the weights."""
+    """One party's online phase: connect, train each chunk the coordinator announces, open the weights."""
     config = NetworkConfig(**json.loads((folder / "config.json").read_text()))
-    batches = np.load(folder / "batches.npy", allow_pickle=False)
-    log = json.loads((folder / "dealer_log.json").read_text())
-    tape = np.memmap(folder / f"tape{party}.bin", dtype=np.uint64, mode="r")
     channel = Channel(_connect(party, port, timeout_s), peer=f"party {1 - party}", timeout_s=timeout_s)
+    runs = []
     try:
-        session = PartySession(party, channel, tape, log, config.weight_frac)
+        session = PartySession(party, channel, config.weight_frac)
         inputs = _read_inputs(session, folder)
         net = SecureNetwork(session, [inputs["W1"], inputs["W2"], inputs["W3"]], config)
-        epoch = net.epoch(inputs["X"], inputs["Y"], list(batches))
+        while (command := _read_line(sys.stdin, timeout_s, "the coordinator").split()) != ["end"]:
+            if len(command) != 2 or command[0] != "chunk":
+                raise RuntimeError(f"party {party}: unexpected command {command!r} (expected 'chunk K' or 'end')")
+            chunk = folder / f"chunk{command[1]}"
+            session.load_tape(np.memmap(chunk / f"tape{party}.bin", dtype=np.uint64, mode="r"),
+                              json.loads((chunk / "dealer_log.json").read_text()))
+            runs.append(net.epoch(inputs["X"], inputs["Y"], list(np.load(chunk / "batches.npy", allow_pickle=False))))
+            session.dealer = None  # release the memory map before the coordinator deletes the tape
+            print(f"done {command[1]}", flush=True)
         weights = net.reveal()
     finally:
         channel.close()
     if party == 0:
         np.savez(folder / "weights.npz", *weights)
+    epoch = _sum_runs(runs)
     report = {"party": party, "wall_seconds": epoch["wall_seconds"], "bytes_sent": channel.traffic.bytes_sent,
               "bytes_received": channel.traffic.bytes_received, "counted_bytes_per_party": epoch["bytes_sent"] // 2,
-              "rounds": epoch["rounds"]}
+              "rounds": epoch["rounds"], "chunks": len(runs)}
     (folder / f"report{party}.json").write_text(json.dumps(report))
     return report
 
 
+def _await(proc: subprocess.Popen, party: int, expected: str, timeout_s: float, folder: Path) -> None:
+    line = _read_line(proc.stdout, timeout_s, f"party {party}").strip()
+    if line != expected:
+        proc.wait(timeout=10)
+        err = (folder / f"party{party}.err").read_text()[-800:].strip()
+        raise RuntimeError(f"party {party} failed (exit code {proc.returncode}, said {line!r}): {err}")
+
+
 def two_process_epoch(X: np.ndarray, Y: np.ndarray, batches: list[np.ndarray], weights: list[np.ndarray],
-                      config: NetworkConfig, timeout_s: float = 300.0) -> dict:
+                      config: NetworkConfig, timeout_s: float = 300.0, chunk_batches: int = 8) -> dict:
     """The epoch on (quantised X, one-hot Y, ``batches``) from ``weights``: once in one process (recording
-    the dealer's requests), then offline dealing, then two party processes. Returns both runs' weights, the
-    dealer's seconds and each party's wall time and bytes actually sent."""
+    the dealer's requests per chunk of ``chunk_batches`` batches), then, chunk by chunk, offline dealing and the
+    two party processes training on it. Returns both runs' weights, the dealer's seconds and each party's wall
+    time (online phase only) and bytes actually sent. ``timeout_s`` bounds every wait for a party."""
+    if isinstance(chunk_batches, bool) or int(chunk_batches) != chunk_batches or chunk_batches < 1:
+        raise ValueError(f"chunk_batches must be a positive integer, got {chunk_batches!r}")
     session = SMPCSession(2, config.weight_frac)
     session.dealer = RecordingDealer(2, session.stats)
     net = SecureNetwork(session, weights, config)
     X_sh, Y_sh = net.share_data(X, Y)
-    one = net.epoch(X_sh, Y_sh, batches)
-    one_weights = net.reveal()
-    with tempfile.TemporaryDirectory(prefix="mlprivacy-smpc-") as tmp:
+    chunks = [batches[i:i + chunk_batches] for i in range(0, len(batches), chunk_batches)]
+    logs, runs = [], []
+    for part in chunks:
+        session.dealer.log = []
+        runs.append(net.epoch(X_sh, Y_sh, part))
+        logs.append(session.dealer.log)
+    one, one_weights = _sum_runs(runs), net.reveal()
+    with tempfile.TemporaryDirectory(prefix="mlprivacy-smpc-", dir=_TAPE_FOLDER) as tmp:
         folder = Path(tmp)
-        dealer_s = deal_offline(session.dealer.log, folder)
         owner = SMPCSession(2, config.weight_frac)
         fresh = SecureNetwork(owner, weights, config)
         X2, Y2 = fresh.share_data(X, Y)
         _write_inputs({"X": X2, "Y": Y2, **{f"W{i + 1}": W for i, W in enumerate(fresh.weights)}}, folder)
         (folder / "config.json").write_text(json.dumps(asdict(config)))
-        np.save(folder / "batches.npy", np.stack(batches), allow_pickle=False)
-        port = _free_port()
-        procs = [subprocess.Popen([sys.executable, "-m", _MODULE, "--party", str(i), "--port", str(port),
-                                   "--folder", tmp], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for i in range(2)]
-        start = time.perf_counter()
+        port, dealer_s = _free_port(), 0.0
+        procs = []
+        for i in range(2):
+            with open(folder / f"party{i}.err", "w") as err:
+                procs.append(subprocess.Popen(
+                    [sys.executable, "-m", _MODULE, "--party", str(i), "--port", str(port), "--folder", tmp,
+                     "--timeout", str(timeout_s)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                    text=True, env={**os.environ, **_ONE_THREAD}))
         try:
+            for k, (part, log) in enumerate(zip(chunks, logs)):
+                chunk = folder / f"chunk{k}"
+                chunk.mkdir()
+                dealer_s += deal_offline(log, chunk)
+                np.save(chunk / "batches.npy", np.stack(part), allow_pickle=False)
+                for p in procs:
+                    p.stdin.write(f"chunk {k}\n")
+                    p.stdin.flush()
+                for i, p in enumerate(procs):
+                    _await(p, i, f"done {k}", timeout_s, folder)
+                shutil.rmtree(chunk)
+            for p in procs:
+                p.stdin.write("end\n")
+                p.stdin.flush()
             for i, p in enumerate(procs):
                 try:
-                    _, err = p.communicate(timeout=max(1.0, timeout_s - (time.perf_counter() - start)))
+                    p.wait(timeout=timeout_s)
                 except subprocess.TimeoutExpired:
                     raise RuntimeError(f"party {i} did not finish within {timeout_s:g} s") from None
                 if p.returncode != 0:
-                    raise RuntimeError(f"party {i} failed (exit code {p.returncode}): {err.strip()[-800:]}")
+                    err = (folder / f"party{i}.err").read_text()[-800:].strip()
+                    raise RuntimeError(f"party {i} failed (exit code {p.returncode}): {err}")
         finally:
             for p in procs:
                 if p.poll() is None:
@@ -273,7 +339,7 @@ def two_process_epoch(X: np.ndarray, Y: np.ndarray, batches: list[np.ndarray], w
         with np.load(folder / "weights.npz", allow_pickle=False) as w:
             two_weights = [w[f"arr_{i}"] for i in range(len(weights))]
     return {"one_process_weights": one_weights, "one_process_epoch": one, "two_process_weights": two_weights,
-            "dealer_seconds": dealer_s, "parties": reports,
+            "dealer_seconds": dealer_s, "parties": reports, "chunks": len(chunks),
             "wall_s_per_epoch": max(r["wall_seconds"] for r in reports),
             "bytes_sent": sum(r["bytes_sent"] for r in reports)}
 
