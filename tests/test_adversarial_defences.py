@@ -14,7 +14,7 @@ from hypothesis.extra.numpy import arrays
 from scipy.ndimage import median_filter
 from torch import nn
 
-from mlprivacy_lab.attacks.adaptive import StraightThrough, bpda, bpda_pgd, detector_aware_pgd
+from mlprivacy_lab.attacks.adaptive import StraightThrough, bpda, detector_aware_pgd
 from mlprivacy_lab.attacks.adversarial import loss_gradient, minimize_objective, pgd
 from mlprivacy_lab.attacks.dimension import (PCAManifold, dimension_sweep, downsample, fit_logistic,
                                              linear_worst_case, sign_perturbation)
@@ -146,14 +146,14 @@ def test_bpda_gradient_is_the_straight_through_gradient_and_the_outputs_are_unch
         assert torch.count_nonzero(loss_gradient(defended, x, y)) == 0  # the obfuscated gradient
 
 
-def test_plain_pgd_cannot_move_through_bit_depth_but_bpda_pgd_can():
+def test_plain_pgd_cannot_move_through_bit_depth_but_pgd_through_bpda_can():
     model = tiny_net()
     defended = Preprocessed(model, BitDepth(3))
     x, y = pixels((30, 16), 1), torch.tensor(np.arange(30) % 3)
     loss = lambda z: nn.functional.cross_entropy(defended(z), y).item()  # noqa: E731
     still = pgd(defended, x, y, 0.2, steps=10, random_start=False)
     assert torch.equal(still, x)  # zero gradient: not a single step
-    moved = bpda_pgd(defended, x, y, 0.2, steps=10, random_start=False)
+    moved = pgd(bpda(defended), x, y, 0.2, steps=10, random_start=False)
     assert (moved - x).abs().max() <= 0.2 + 1e-12 and moved.min() >= 0 and moved.max() <= 1
     assert loss(moved) > loss(x) + 0.05
 
@@ -248,8 +248,8 @@ BAD = [
     ("pca NaN", lambda: PCAManifold.fit(np.full((3, 3), np.nan), 1), "NaN or infinite"),
     ("preprocessed not a module", lambda: Preprocessed(NET, lambda x: x), "two torch modules"),
     ("bpda of a plain model", lambda: bpda(NET), "Preprocessed"),
-    ("bpda negative eps", lambda: bpda_pgd(DEFENDED, X4, LABELS, -0.1), "epsilon must be a finite number >= 0"),
-    ("bpda wrong labels", lambda: bpda_pgd(DEFENDED, X4, LABELS[:2], 0.1), "one label per row"),
+    ("bpda negative eps", lambda: pgd(bpda(DEFENDED), X4, LABELS, -0.1), "epsilon must be a finite number >= 0"),
+    ("bpda wrong labels", lambda: pgd(bpda(DEFENDED), X4, LABELS[:2], 0.1), "one label per row"),
     ("straight-through reshapes", lambda: StraightThrough(nn.Flatten(0))(X4), "keeps the input shape"),
     ("aware negative weight", lambda: detector_aware_pgd(NET, DETECTOR, X4, LABELS, 0.1, weight=-1.0),
      "weight must be a finite number >= 0"),

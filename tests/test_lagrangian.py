@@ -9,16 +9,9 @@ from torch import nn
 
 from mlprivacy_lab.robust import exact_minimum, lower_bound, lp_lower_bound
 from mlprivacy_lab.robust.lagrangian import constraint_violation, dual_objective, dual_variables
+from test_lp_bound import fc_net
 
 ALPHAS = [None, 0.0, 0.3, 0.7, 1.0]
-
-
-def fc_net(seed: int, widths) -> nn.Sequential:
-    torch.manual_seed(seed)
-    layers = []
-    for a, b in zip(widths[:-1], widths[1:]):
-        layers += [nn.Linear(a, b), nn.ReLU()]
-    return nn.Sequential(*layers[:-1]).double()
 
 
 def sample(seed: int, n_in: int, n_out: int):

@@ -18,9 +18,9 @@ from torch import Tensor, nn
 
 from ..models import as_tensors
 from ..robust.defences import Detector, Preprocessed
-from .adversarial import DataRange, minimize_objective, pgd
+from .adversarial import DataRange, minimize_objective
 
-__all__ = ["StraightThrough", "bpda", "bpda_pgd", "detector_aware_pgd"]
+__all__ = ["StraightThrough", "bpda", "detector_aware_pgd"]
 
 
 class _IdentityBackward(torch.autograd.Function):
@@ -55,12 +55,6 @@ def bpda(defended: Preprocessed) -> Preprocessed:
     if not isinstance(defended, Preprocessed):
         raise ValueError(f"bpda needs a Preprocessed(model, transform) defence, got {type(defended).__name__}")
     return Preprocessed(defended.model, StraightThrough(defended.transform))
-
-
-def bpda_pgd(defended: Preprocessed, x, y, epsilon: float, **options) -> Tensor:
-    """PGD (``attacks.adversarial.pgd``, same ``options``) on ``bpda(defended)``: the forward pass, and so the
-    loss PGD keeps the best of, is the real defended model's; only the backward pass skips the pre-processing."""
-    return pgd(bpda(defended), x, y, epsilon, **options)
 
 
 class _WithScore(nn.Module):

@@ -182,9 +182,7 @@ class PCAManifold:
 
     def residual(self, X, k: int | None = None) -> np.ndarray:
         """``||x - P_k x||_2`` per row: how far each input lies off the top-k principal subspace."""
-        X, V = self._use(X, k)
-        centred = X - self.mean
-        return np.linalg.norm(centred - centred @ V.T @ V, axis=1)
+        return np.linalg.norm(self._use(X, k)[0] - self.project(X, k), axis=1)
 
     def explained(self, k: int | None = None) -> float:
         """Fraction of the training variance the top ``k`` components explain."""
