@@ -45,8 +45,7 @@ lab: notebooks $(if $(EXECUTED),$(EXECUTED_NOTEBOOKS))
 	$(if $(EXECUTED),$(BIN)/python book/build.py outputs $(EXECUTED_NOTEBOOKS))
 	$(LAB_ENV) $(BIN)/jupyter lab --ServerApp.root_dir=notebooks --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-# `browser` is not yet part of `test`: its Run All step does not start the cells (see tests/test_browser.py).
-test: unit nbtest
+test: unit nbtest browser
 
 unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest tests -q --ignore=tests/test_browser.py
