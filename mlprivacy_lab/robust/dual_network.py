@@ -130,12 +130,17 @@ class DualNetwork:
         return objective + self.dual[0].objective(nu, nu)  # -m^T nu_hat_1 - r^T |nu_hat_1|
 
     def __call__(self, c: Tensor, lower_slope: float | None = None) -> Tensor:
-        if lower_slope is not None and (isinstance(lower_slope, bool) or not 0 <= lower_slope <= 1):
-            raise ValueError(f"lower_slope must be a number in [0, 1] (alpha of the crossing units), or None for "
-                             f"the paper's u/(u - l); got {lower_slope!r}")
+        check_lower_slope(lower_slope)
         squeeze = c.dim() == 2
         objective = self._objective(c.unsqueeze(1) if squeeze else c, lower_slope)
         return objective.squeeze(1) if squeeze else objective
+
+
+def check_lower_slope(lower_slope: float | None) -> None:
+    """A clear error unless ``lower_slope`` is None (the paper's u/(u - l)) or a number in [0, 1]."""
+    if lower_slope is not None and (isinstance(lower_slope, bool) or not 0 <= lower_slope <= 1):
+        raise ValueError(f"lower_slope must be a number in [0, 1] (alpha of the crossing units), or None for "
+                         f"the paper's u/(u - l); got {lower_slope!r}")
 
 
 def check_objective_shape(c: Tensor, batch: int, out_features: int | None) -> None:

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from ..models import as_tensors
-from .dual_network import DualNetwork, flat_layers, input_box
+from .dual_network import DualNetwork, check_lower_slope, flat_layers, input_box
 
 
 @dataclass
@@ -62,8 +62,7 @@ def dual_variables(model: nn.Sequential, x, epsilon: float, c, lower_slope: floa
     if x.shape[0] != 1 or c.dim() != 2 or c.shape[0] != 1:
         raise ValueError(f"dual_variables takes one sample: x of shape (1, n) and c of shape (1, classes), got "
                          f"{tuple(x.shape)} and {tuple(c.shape)}")
-    if lower_slope is not None and (isinstance(lower_slope, bool) or not 0 <= lower_slope <= 1):
-        raise ValueError(f"lower_slope must be in [0, 1] (or None for u/(u - l)), got {lower_slope!r}")
+    check_lower_slope(lower_slope)
     affine = _affine_layers(model)
     with torch.no_grad():
         dual = DualNetwork(model, *input_box(x, epsilon))
