@@ -401,7 +401,8 @@ assert engine.stats()["table_bytes"] == 32 * engine.stats()["and_gates"]
 #   evaluator holds one random key per wire and learns only what is decoded at the end.
 # - Oblivious transfer hands Bob the keys for his inputs; OT extension makes that cost AES, not exponentiations.
 # - Cost = AND gates × 32 bytes (half-gates); XOR is free. Multiplication is quadratic in the bit width,
-#   division too, which is why the lecture's garbled eigen decomposition takes tens of seconds to minutes.
+#   division too, which is why the lecture's garbled eigen decomposition takes tens of seconds to minutes
+#   (chapter 6's shift-and-add CORDIC rotations avoid both).
 #
 # *Simulated vs real:* `LocalEngine` runs both parties in one process and hands the tables over in memory
 # (bytes counted, not sent); `run_two_party` is two real processes over a TCP socket. The cryptography is

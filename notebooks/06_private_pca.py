@@ -151,8 +151,12 @@ assert np.all(masked != encoded)
 # Inside the circuit (CSP garbles, DU evaluates): unmask modulo $2^{64}$, $\mu = v/N$, $S = R - v\mu^T$,
 # $C = S/\mathrm{tr}\,S$, then parallel Jacobi rotations until every off-diagonal $|c_{ij}| < 2^{-16}$
 # (the number of sweeps is the only thing both parties learn on the way). The circuit is latency-bound —
-# a round has only $d/2$ rotations — so it uses log-depth (Sklansky) adders and divisions that run only
-# the quotient bits their public bounds allow.
+# a round has only $d/2$ rotations — so a rotation has no division, square root or product: it is a CORDIC
+# (Volder 1959; Cavallaro & Luk 1988) of micro-rotations $J_i = \begin{pmatrix}1 & t_i\\ -t_i & 1\end{pmatrix}$,
+# $t_i = \pm 2^{-i}$, whose signs drive $(c_{pp}-c_{qq},\, 2c_{pq})$ to the axis; every entry of the round
+# takes the same shift-and-add step at once (a carry-save sum and one log-depth adder, about 8 AND layers),
+# and the constant gain $K = \prod_i \sqrt{1+4^{-i}}$ is divided out at the end
+# (`mlprivacy_lab/crypto/garbled/linalg.py`).
 
 # %%
 plain = PCA(3).fit(X)
@@ -181,14 +185,15 @@ plt.show()
 # ## 6. The cost table, by its scaling
 # The lecture's table (2017, i5-6600K, 1024-bit Paillier) beside ours on this machine, log scale. Absolute
 # numbers depend on hardware; what the protocol fixes is how they **grow**: a share has $d(d+1)/2 + d + 1$
-# values, so ciphertexts (and DO/CSP time) grow like $d^2$; a Jacobi sweep has $d-1$ rounds of $\sim 4d^2$
-# fixed-point products, so AND gates grow like $d^3$ per sweep. Quick mode plots the garbled column from
-# section 5's run only (full mode runs it up to d = 14); `python -m mlprivacy_lab bench private_pca` measures
-# all six rows in two processes.
+# values, so ciphertexts (and DO/CSP time) grow like $d^2$; a Jacobi sweep has $d-1$ rounds, each turning
+# $\sim 3d^2/2$ entries by the same CORDIC steps, so AND gates grow like $d^3$ per sweep, and sequential AND
+# layers only like $d$ (a round has a fixed depth). Quick mode plots the garbled column from
+# section 5's run only (full mode runs it up to d = 24); `python -m mlprivacy_lab bench private_pca` measures
+# all six rows in two processes in about 4 minutes (its last run: `data/benchmarks/private_pca.json`).
 
 # %%
 print(DATA_NOTE)
-rows = cost_table(garbled_up_to=pick(quick=0, full=14), key_bits=1024)  # the lecture's key size, on purpose
+rows = cost_table(garbled_up_to=pick(quick=0, full=24), key_bits=1024)  # the lecture's key size, on purpose
 ds = np.array([r["d"] for r in rows])
 columns = [("avg_do_s", "DO encrypt"), ("du_collect_add_s", "DU add (online)"), ("csp_decrypt_s", "CSP decrypt"),
            ("du_pca_gc_s", "DU PCA (garbled)")]
@@ -206,10 +211,13 @@ ciphertexts = np.array([r["ours"]["ciphertexts_per_owner"] for r in rows])
 slope_ct = np.polyfit(np.log(ds), np.log(ciphertexts), 1)[0]
 gates = [jacobi_and_gates(k) for k in (6, 8, 12, 16)]
 slope_and = np.polyfit(np.log([g["d"] for g in gates]), np.log([g["and_gates"] for g in gates]), 1)[0]
+layers_per_round = {g["sequential_layers"] / (g["d"] - 1) for g in gates}  # d even: d - 1 rounds a sweep
 print(f"ciphertexts per owner: {ciphertexts.tolist()} for d = {ds.tolist()}: slope {slope_ct:.2f} on log-log")
 print(f"AND gates per sweep: {[g['and_gates'] for g in gates]} for d = 6, 8, 12, 16: slope {slope_and:.2f}")
+print(f"AND layers per sweep: {[g['sequential_layers'] for g in gates]}: {', '.join(f'{x:.0f}' for x in layers_per_round)} per round")
 assert 1.6 < slope_ct < 2.3      # ~ d^2 (packing rounds up to whole ciphertexts)
 assert 2.7 < slope_and < 3.3     # ~ d^3
+assert len(layers_per_round) == 1  # ~ d: d - 1 rounds of one fixed depth
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ## Try it: owners and features
@@ -261,7 +269,7 @@ with expect_error(ValueError, match="sigma >= 40"):
 # - The mask $B$ (encrypted offline) hides the pooled share from the CSP statistically; the garbled circuit
 #   removes it, so nobody but the DU ever sees the principal axes.
 # - Paillier costs grow like $d^2$ (ciphertexts), the garbled Jacobi like $d^3$ gates per sweep — and, at
-#   small $d$, like its sequential depth: log-depth adders and bounded divisions are what make it fast.
+#   small $d$, like its sequential depth: shift-and-add CORDIC rotations with log-depth adders make it fast.
 # - Every number here is measured from a real run: real keys, real garbled tables, two real processes.
 
 # %% [markdown] slideshow={"slide_type": "slide"}

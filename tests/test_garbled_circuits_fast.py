@@ -1,5 +1,5 @@
-"""The log-depth circuits and the Jacobi eigen solver built on them: same results as the ripple circuits and
-numpy, fewer sequential layers."""
+"""The log-depth circuits and the CORDIC Jacobi eigen solver built on them: same results as the ripple
+circuits, Python integers and numpy, fewer sequential layers."""
 
 import itertools
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from mlprivacy_lab.crypto.garbled import LocalEngine, PlainEngine
 from mlprivacy_lab.crypto.garbled import circuits as C
-from mlprivacy_lab.crypto.garbled.linalg import jacobi_eigh, jacobi_eigh_until
+from mlprivacy_lab.crypto.garbled.linalg import cordic_gain, jacobi_eigh, jacobi_eigh_until, round_robin, signed_digits
 from mlprivacy_lab.crypto.garbled.values import decode, encode
 
 
@@ -69,6 +69,63 @@ def test_bounded_division_and_log_adders_cut_the_sequential_layers():
     assert adder.and_layers == 1 + 6  # generates, then ⌈log₂ 64⌉ prefix levels
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_carry_save_sums_of_several_groups_match_python(data):
+    """Each group's operands and carry bits add up modulo 2^w, whatever the group sizes, in one tree."""
+    w, e = data.draw(st.integers(2, 12), label="w"), PlainEngine()
+    groups, expected = [], []
+    for _ in range(data.draw(st.integers(1, 3), label="groups")):
+        lanes, count = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 7))
+        ops = [data.draw(st.lists(st.integers(-(1 << (w - 1)), (1 << (w - 1)) - 1), min_size=lanes, max_size=lanes))
+               for _ in range(count)]
+        slots = max(count - 2, 0) + 1  # one per full adder, one for the final adder
+        bits = [data.draw(st.lists(st.integers(0, 1), min_size=lanes, max_size=lanes))
+                for _ in range(data.draw(st.integers(0, slots)))]
+        groups.append(([encode(np.array(o), w) for o in ops], [np.array(b, dtype=np.uint8) for b in bits]))
+        total = np.sum(ops, axis=0) + (np.sum(bits, axis=0) if bits else 0)
+        expected.append((total + (1 << (w - 1))) % (1 << w) - (1 << (w - 1)))
+    for got, want in zip(C.carry_save_sum(e, groups), expected):
+        assert np.array_equal(decode(got), want)
+
+
+def test_carry_save_sum_refuses_more_carry_bits_than_slots():
+    e, x = PlainEngine(), encode(np.array([1, 2]), 8)
+    with pytest.raises(ValueError, match="more carry bits than"):
+        C.carry_save_sum(e, [([x, x], [np.ones(2, np.uint8)] * 2)])
+
+
+@pytest.mark.parametrize("k", [0, 1, 3, 7, 9])
+def test_shift_right_is_floor_division(k):
+    x = np.arange(-128, 128)
+    assert np.array_equal(decode(C.shift_right(encode(x, 8), k)), x >> k)
+
+
+@pytest.mark.parametrize("c", [1 / cordic_gain(18), 1 / cordic_gain(18) ** 2, 0.1, 0.999])
+def test_signed_digits_are_a_non_adjacent_form_of_the_constant(c):
+    digits = signed_digits(c, 24)
+    assert abs(sum(sign * 2.0 ** -shift for sign, shift in digits) - c) <= 2.0 ** -25
+    shifts = [shift for _, shift in digits]
+    assert shifts == sorted(shifts) and all(b - a >= 2 for a, b in zip(shifts, shifts[1:]))  # no two adjacent
+
+
+def test_cordic_gain_is_the_growth_of_the_micro_rotations():
+    v = np.array([0.6, -0.8])
+    for i, sign in zip(range(1, 19), itertools.cycle([1, -1, -1])):
+        t = sign * 2.0 ** -i
+        v = np.array([[1, t], [-t, 1]]) @ v
+    assert np.isclose(np.linalg.norm(v), cordic_gain(18), rtol=1e-12)
+
+
+def test_a_jacobi_round_has_a_fixed_depth_of_about_eight_layers_per_cordic_step():
+    per_round = set()
+    for d in (4, 8, 16):
+        e = PlainEngine()
+        jacobi_eigh(e.input("garbler", _covariance(d), width=25, frac=22), sweeps=1, iterations=10)
+        per_round.add(e.and_layers / len(round_robin(d)))
+    assert len(per_round) == 1 and per_round.pop() <= 8 * 10 + 30  # the same depth whatever d
+
+
 def _covariance(d, seed=0):
     X = np.random.default_rng(seed).normal(size=(6 * d, d)) * np.linspace(1, 3, d)
     S = np.cov(X.T)
@@ -97,7 +154,10 @@ def test_garbled_jacobi_equals_the_plaintext_circuit_bit_for_bit():
     assert local.and_gates == plain.and_gates and local.and_layers == plain.and_layers
 
 
-def test_jacobi_refuses_a_format_without_room_for_its_intermediates():
+def test_jacobi_refuses_a_format_without_room_for_its_intermediates_and_bad_iterations():
     e = PlainEngine()
     with pytest.raises(ValueError, match="width >= frac \\+ 3"):
         jacobi_eigh(e.input("garbler", np.eye(2) / 2, width=24, frac=22))
+    for bad in (0, 23, 2.5):
+        with pytest.raises(ValueError, match="iterations must be an integer"):
+            jacobi_eigh(e.input("garbler", np.eye(2) / 2, width=25, frac=22), iterations=bad)

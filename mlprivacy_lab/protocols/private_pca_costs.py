@@ -119,8 +119,8 @@ DATA_NOTE = ("the lecture's data sets are not shipped: each row uses a real scik
 
 def jacobi_and_gates(d: int, width: int = 25, frac: int = 22) -> dict:
     """Exact AND gates and sequential AND layers of one Jacobi sweep on a d x d matrix, counted on plaintext
-    bits (``PlainEngine``, the same circuits): gates grow like d^3 (d - 1 rounds of ~4 d^2 products), layers
-    like d (rounds of a fixed depth)."""
+    bits (``PlainEngine``, the same circuits): gates grow like d^3 (d - 1 rounds, each turning ~3 d^2 / 2 entries
+    by the same CORDIC steps), layers like d (rounds of one fixed depth)."""
     engine = PlainEngine()
     matrix = np.cov(owner_data(d, n_samples=4 * d + 10).T)  # any matrix: the circuit does not depend on it
     jacobi_eigh(engine.input("garbler", matrix / np.trace(matrix), width=width, frac=frac), sweeps=1)

@@ -222,6 +222,49 @@ def square_root(e, x, frac: int, signed: bool, step=None):
 # however few gates it has, so a w-bit ripple chain costs w calls. The variants below trade gates for depth
 # (⌈log₂ w⌉ + 1 layers per addition); the public operators above keep the cheaper ripple circuits.
 
+def shift_right(x, k: int):
+    """⌊x / 2^k⌋ of a two's-complement number: its bits moved down, the sign bit repeated (free)."""
+    if k == 0:
+        return x
+    k = min(k, len(x))
+    return np.concatenate([x[k:], np.broadcast_to(x[-1:], (k, *x.shape[1:]))])
+
+
+def carry_save_sum(e, groups):
+    """Σ operands + Σ carry bits (mod 2^w) for several groups of lanes at once: a Wallace tree of full adders
+    (C. S. Wallace, "A suggestion for a fast multiplier", IEEE Trans. Electronic Computers EC-13, 1964), then one
+    prefix adder. ``groups`` is a list of (operands, carry_bits): operands are (w, lanes, ...) wire arrays, carry
+    bits (lanes, ...) wire arrays of weight 1, each taking a free slot (the low bit of a shifted carry word, or
+    the final adder's carry-in). Each tree level is one ``full_adder`` call over every group (1 AND layer, w
+    ANDs per three operands); the last step is one ``add_log`` over every group. Returns one sum per group."""
+    groups = [(list(ops), list(bits)) for ops, bits in groups]
+    while any(len(ops) > 2 for ops, _ in groups):
+        triples = [(g, j) for g, (ops, _) in enumerate(groups) if len(ops) > 2 for j in range(len(ops) // 3)]
+        x, y, z = (np.concatenate([groups[g][0][3 * j + k] for g, j in triples], axis=1) for k in range(3))
+        s, c = full_adder(e, x, y, z)
+        reduced, at = [[] for _ in groups], 0
+        for g, j in triples:
+            bits, lanes = groups[g][1], groups[g][0][0].shape[1]
+            slot = bits.pop() if bits else const_bits(e, 0, 1, x[:, at:at + lanes])[0]
+            reduced[g] += [s[:, at:at + lanes], np.concatenate([slot[None], c[:-1, at:at + lanes]])]
+            at += lanes
+        groups = [(reduced[g] + ops[3 * (len(ops) // 3):] if len(ops) > 2 else ops, bits)
+                  for g, (ops, bits) in enumerate(groups)]
+    if any(len(bits) > 1 for _, bits in groups):
+        raise ValueError("carry_save_sum: a group has more carry bits than its tree has free slots")
+    a = np.concatenate([ops[0] for ops, _ in groups], axis=1)
+    b = np.concatenate([ops[1] if len(ops) > 1 else const_bits(e, 0, len(ops[0]), ops[0]) for ops, _ in groups],
+                       axis=1)
+    carry_in = None
+    if any(bits for _, bits in groups):
+        carry_in = np.concatenate([bits[0] if bits else const_bits(e, 0, 1, ops[0])[0] for ops, bits in groups])
+    total, out, at = add_log(e, a, b, carry_in), [], 0
+    for ops, _ in groups:
+        out.append(total[:, at:at + ops[0].shape[1]])
+        at += ops[0].shape[1]
+    return out
+
+
 def prefix_carries(e, g, p):
     """Group generates G_i = g_i ∨ p_i·G_(i−1) of every prefix, by a Sklansky parallel-prefix network
     (J. Sklansky, "Conditional-sum addition logic", IRE Trans. Electronic Computers EC-9, 1960):

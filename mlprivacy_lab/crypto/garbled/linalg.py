@@ -1,20 +1,21 @@
 """Fixed-point linear algebra inside a circuit: the symmetric eigen decomposition by Jacobi rotations.
 
-The circuit is latency-bound at small d (a round of rotations has only d/2 lanes), so every step uses the
-log-depth circuits of ``circuits.py`` (prefix adders, a division that runs only the quotient bits its public
-bound allows) and batches all products of a round into two multiplications; at large d it is gate-bound, so a
-round updates only the upper triangle of A (mirrored) and V's two columns per pair: 4d² products a round
-instead of 6d².
+The circuit is latency-bound at small d (a round of rotations has only d/2 lanes), so a rotation has no
+division, square root or multiplication: it is a CORDIC (J. E. Volder, "The CORDIC trigonometric computing
+technique", IRE Trans. Electronic Computers EC-8, 1959) of shift-and-add micro-rotations, as in the CORDIC
+Jacobi processors of Cavallaro & Luk ("CORDIC arithmetic for an SVD processor", J. Parallel Distrib. Comput. 5,
+1988). A micro-rotation step of every entry of a round is one carry-save sum (``circuits.carry_save_sum``):
+about 8 AND layers, for ``iterations`` steps a round.
 """
 
 from __future__ import annotations
 
-from functools import partial
+import math
 
 import numpy as np
 
 from . import circuits as C
-from .values import GarbledInt, concatenate, stack
+from .values import GarbledInt, stack
 
 
 def round_robin(d: int) -> list[list[tuple[int, int]]]:
@@ -30,125 +31,144 @@ def round_robin(d: int) -> list[list[tuple[int, int]]]:
     return rounds
 
 
-def _replace(x: GarbledInt, axis: int, index: list[int], new: list[GarbledInt]) -> GarbledInt:
-    """x with the slices ``index[k]`` along ``axis`` replaced by the stacked slices ``new`` (lane gather)."""
-    parts = concatenate([x, *new], axis=axis)
-    order = np.arange(x.shape[axis])
-    order[np.concatenate(index)] = x.shape[axis] + np.arange(sum(len(i) for i in index))
-    return parts[(slice(None),) * axis + (order,)]
+def cordic_gain(iterations: int) -> float:
+    """K = Π_{i=1..n} √(1 + 4^−i): how much the n micro-rotations [[1, t], [−t, 1]], t = ±2^−i, lengthen a
+    vector (Volder 1959), whatever their signs."""
+    return math.prod(math.sqrt(1 + 4.0 ** -i) for i in range(1, iterations + 1))
 
 
-# --- log-depth fixed-point steps on GarbledInt ---------------------------------------------------------
+def signed_digits(c: float, bits: int) -> list[tuple[int, int]]:
+    """(sign, shift) pairs with c ≈ Σ sign·2^−shift: the non-adjacent form of round(c·2^bits) (G. W.
+    Reitwiesner, "Binary arithmetic", Advances in Computers 1, 1960), the fewest shift-and-add terms of a
+    multiplication by the public constant c."""
+    n, k, digits = round(c * 2 ** bits), 0, []
+    while n:
+        if n & 1:
+            digit = 2 - (n & 3)  # +1 or −1, so that n − digit is divisible by 4
+            digits.append((digit, bits - k))
+            n -= digit
+        n >>= 1
+        k += 1
+    return digits[::-1]  # the largest term first
 
-def _flat(values: list[GarbledInt]) -> tuple[GarbledInt, list[tuple[int, ...]]]:
-    return concatenate([v.reshape(-1) for v in values]), [v.shape for v in values]
+
+class _Sum:
+    """One lane group of a ``carry_save_sum``: operands (w, lanes, …) and carry bits (lanes, …)."""
+
+    def __init__(self, e, base: np.ndarray | None) -> None:
+        self.e, self.ops, self.bits = e, [] if base is None else [base], []
+
+    def add(self, x: np.ndarray, shift: int, negative) -> "_Sum":
+        """+= ±round(x / 2^shift), the sign by the bit array ``negative``: ⌊x / 2^shift⌋ ⊕ negative plus the
+        carry bit negative ⊕ (the first bit shifted out), as −y = (y ⊕ 1…1) + 1 and −(y + b) = (y ⊕ 1…1) + ¬b.
+        Rounding, not truncating, matters: a CORDIC's signs are mostly alike, so truncation errors would add up
+        to a drift of every entry. A term shifted by w − 1 or more is below one ulp and left out."""
+        if shift < len(x) - 1:
+            self.ops.append(self.e.xor(C.shift_right(x, shift), negative[None]))
+            self.bits.append(self.e.xor(negative, x[shift - 1]) if shift else negative)
+        return self
 
 
-def _split(flat: GarbledInt, shapes: list[tuple[int, ...]]) -> list[GarbledInt]:
-    out, at = [], 0
-    for shape in shapes:
-        size = int(np.prod(shape, dtype=np.int64))
-        out.append(flat[at:at + size].reshape(shape))
-        at += size
+def _concat(sums: list[_Sum]) -> _Sum:
+    """The lane groups of same-shaped sums (operand k with operand k, carry k with carry k) as one group."""
+    out = _Sum(sums[0].e, None)
+    out.ops = [np.concatenate(ops, axis=1) for ops in zip(*(s.ops for s in sums), strict=True)]
+    out.bits = [np.concatenate(bits) for bits in zip(*(s.bits for s in sums), strict=True)]
     return out
 
 
-def _products(pairs: list[tuple[GarbledInt, GarbledInt]]) -> list[GarbledInt]:
-    """Fixed-point products x·y of every pair (broadcast), as one multiplication over all their lanes."""
-    shaped = [(x.broadcast_to(s), y.broadcast_to(s)) for x, y in pairs
-              for s in [np.broadcast_shapes(x.shape, y.shape)]]
-    xs, shapes = _flat([x for x, _ in shaped])
-    ys, _ = _flat([y for _, y in shaped])
-    raw = xs._blocked(partial(C.multiply_log, signed=True), xs.wires, ys.wires)
-    return _split(xs._like(raw[xs.frac:xs.frac + xs.width]), shapes)
+def _split(x: np.ndarray, parts: int) -> list[np.ndarray]:
+    return np.split(x, parts, axis=1)
 
 
-def _sums(terms: list[tuple[GarbledInt, GarbledInt, bool]]) -> list[GarbledInt]:
-    """x + y or x − y (``subtract``) for every term, as one log-depth addition over all their lanes."""
-    shaped = [(x.broadcast_to(s), y.broadcast_to(s), neg) for x, y, neg in terms
-              for s in [np.broadcast_shapes(x.shape, y.shape)]]
-    xs, shapes = _flat([x for x, _, _ in shaped])
-    ys, _ = _flat([y for _, y, _ in shaped])
-    e = xs.engine
-    neg = e.const(np.concatenate([np.full(x.shape, n, dtype=np.uint8).reshape(-1) for x, _, n in shaped]))
-    return _split(xs._like(C.add_log(e, xs.wires, e.xor(ys.wires, neg[None]), carry_in=neg)), shapes)
+def _scaled(e, x: np.ndarray, c: float, frac: int, base: np.ndarray | None = None, minus: bool = False) -> _Sum:
+    """c·x (c > 0 public), or base ± c·x, by shift-and-add over ``signed_digits`` to 2 bits below frac."""
+    zero = C.const_bits(e, 0, 1, x[0:1])[0]
+    one = e.not_(zero)
+    (lead, shift), *rest = signed_digits(c, frac + 2)
+    if lead < 0:
+        raise ValueError(f"_scaled needs a positive constant, got {c}")
+    if base is None:
+        out = _Sum(e, C.shift_right(x, shift))
+    else:
+        out = _Sum(e, base).add(x, shift, one if minus else zero)
+    for sign, shift in rest:
+        out.add(x, shift, one if (sign < 0) != minus else zero)
+    return out
 
 
-def _negate_if(x: GarbledInt, bit: GarbledInt) -> GarbledInt:
-    return x._like(C.negate_if_log(x.engine, x.wires, bit.wires[0]))
+def _round(a: np.ndarray, v: np.ndarray, pairs: list[tuple[int, int]], e, frac: int, iterations: int):
+    """One round of disjoint Jacobi rotations A ← JᵀAJ, V ← VJ (Golub & Van Loan, Alg. 8.5.1) by CORDIC, on
+    wire arrays (w, n, n, …); returns the new A and V.
 
-
-def _sign(x: GarbledInt) -> GarbledInt:
-    return GarbledInt(x.engine, x.wires[-1:], signed=False, frac=0)
-
-
-def _rotation(a: GarbledInt, p: np.ndarray, q: np.ndarray, one: GarbledInt):
-    """c, s and t = tan φ of the rotations that zero a_pq for the disjoint pairs (p, q) of a round.
-
-    With θ = a_qq − a_pp and n = 2a_pq: t = sign(θ)·|n| / (|θ| + max(√(θ² + n²), |n|) + 2^−frac),
-    c = 1/√(1 + t²), s = t·c (Golub & Van Loan, Alg. 8.5.1, written without a division by a_pq). The max
-    and the one-ulp term keep |t| < 1 in fixed point (the rounded root may fall below |n|, and θ = n = 0
-    gives t = 0: the identity rotation), so both divisions run only frac + 1 quotient bits."""
-    e, frac = a.engine, a.frac
-    app, aqq, apq = a[p, p], a[q, q], a[p, q]
-    theta, n = _sums([(aqq, app, True), (apq, apq, False)])
-    sq_theta, sq_n = _products([(theta, theta), (n, n)])
-    signs = stack([_sign(theta), _sign(n)])
-    magnitude = _negate_if(stack([theta, n]), signs)
-    abs_theta, abs_n = magnitude[0], magnitude[1]
-    root = _sums([(sq_theta, sq_n, False)])[0]
-    root = root._like(C.square_root_log(e, root.wires, frac, True))
-    root = root._like(C.mux(e, C.less_than_log(e, root.wires, abs_n.wires, True), abs_n.wires, root.wires))
-    denominator = abs_theta._like(C.add_log(e, abs_theta.wires, root.wires,
-                                            carry_in=C.const_bits(e, 1, 1, root.wires)[0]))
-    t = abs_n._like(C.divide_bounded(e, abs_n.wires, denominator.wires, frac, frac + 1, signed=False))
-    t = _negate_if(t, GarbledInt(e, e.xor(signs.wires[:, 0], signs.wires[:, 1]), signed=False))
-    (tt,) = _products([(t, t)])
-    h = _sums([(tt, one[:len(p)], False)])[0]
-    h = h._like(C.square_root_log(e, h.wires, frac, True))
-    both = stack([one[:len(p)], t])
-    cs = both._like(C.divide_bounded(e, both.wires, h.broadcast_to(both.shape).wires, frac, frac + 1, True))
-    return cs[0], cs[1], t
-
-
-def _round(a: GarbledInt, v: GarbledInt, pairs: list[tuple[int, int]], one: GarbledInt, zero: GarbledInt):
-    """One round of disjoint rotations: A ← JᵀAJ, V ← VJ.
-
-    A's diagonal 2×2 blocks take the closed form a'_pp = a_pp − t·a_pq, a'_qq = a_qq + t·a_pq, a'_pq = 0
-    (Golub & Van Loan, §8.5.2); each off-diagonal block (P, Q), P < Q, becomes J_Pᵀ A_PQ J_Q and its mirror
-    A_QP the transpose. All products of a step are one multiplication, all sums one addition."""
-    d, m = a.shape[0], len(pairs)
+    Pair (p, q) has x = a_pp − a_qq, y = 2a_pq and s = a_pp + a_qq. The micro-rotation J_i = [[1, t], [−t, 1]]
+    (t = ±2^−i, on rows and columns p, q) maps (x, y) to ((1 − t²)x − 2ty, (1 − t²)y + 2tx) and leaves s, so
+    t of the sign of −y·sign(x) drives y to 0 (the vector turns to the x-axis on its own side: |2φ| ≤ π/2
+    ≤ Σ 2·atan 2^−i): i = 1..n vectoring steps. The same J_i turn, once per side, every entry of rows and
+    columns p, q (a block between two pairs takes both sides at once, four terms) and columns p, q of V. At
+    the end the gains — K² on A's blocks and on x, K on V (``cordic_gain``) — are divided out by constant
+    multiplications, a'_pp = (s + x/K²)/2, a'_qq = (s − x/K²)/2 and a'_pq = 0."""
+    w, n, m = a.shape[0], a.shape[1], len(pairs)
     p, q = (np.array(i) for i in zip(*pairs))
-    c, s, t = _rotation(a, p, q, one)
+    idle = np.setdiff1d(np.arange(n), np.concatenate([p, q]))  # the index an odd-sized round leaves out
+    zero = C.const_bits(e, 0, 1, a[:, p, q])[0]
+    x, s = C.carry_save_sum(e, [([a[:, p, p], e.not_(a[:, q, q])], [e.not_(zero)]), ([a[:, p, p], a[:, q, q]], [])])
+    y = np.concatenate([zero[None], a[:, p, q][:-1]])  # 2·a_pq
+    side = x[-1]  # x < 0: drive (x, y) to the negative x-axis
     bi, bj = np.triu_indices(m, 1)
-    cols = np.stack([p[bj], q[bj]], axis=1)
-    mp, mq = a[p[bi][:, None], cols], a[q[bi][:, None], cols]
-    c1, s1 = c[bi].reshape(-1, 1), s[bi].reshape(-1, 1)
-    vp, vq = v[:, p], v[:, q]
-    x = _products([(a[p, q], t), (mp, c1), (mq, s1), (mp, s1), (mq, c1), (vp, c), (vq, s), (vp, s), (vq, c)])
-    diag_p, diag_q, bp, bq, vp, vq = _sums([(a[p, p], x[0], True), (a[q, q], x[0], False), (x[1], x[2], True),
-                                             (x[3], x[4], False), (x[5], x[6], True), (x[7], x[8], False)])
-    v = _replace(v, 1, [p, q], [vp, vq])  # V J
-    x0, x1 = stack([bp[:, 0], bq[:, 0]]), stack([bp[:, 1], bq[:, 1]])  # columns p_Q and q_Q of Jᵀ A
-    c2, s2 = c[bj], s[bj]
-    y = _products([(x0, c2), (x1, s2), (x0, s2), (x1, c2)])
-    col_p, col_q = _sums([(y[0], y[1], True), (y[2], y[3], False)])
-    parts = concatenate([diag_p, diag_q, zero, col_p.reshape(-1), col_q.reshape(-1)])
-    index = np.empty((d, d), dtype=np.int64)
-    index[p, p], index[q, q], index[p, q], index[q, p] = np.arange(m), m + np.arange(m), 2 * m, 2 * m
-    nb, base = len(bi), 2 * m + 1
-    for k, (rows, cols_) in enumerate(((p[bi], p[bj]), (q[bi], p[bj]), (p[bi], q[bj]), (q[bi], q[bj]))):
-        index[rows, cols_] = index[cols_, rows] = base + k * nb + np.arange(nb)
-    return parts[index], v
-
-
-def _padded(a: GarbledInt) -> GarbledInt:
-    """An odd-sized matrix bordered by a zero row and column: the border's pivots are exactly 0, so its
-    rotations are exactly the identity and the other eigenpairs are unchanged."""
-    d = a.shape[0]
-    zeros = a.engine.constant(np.zeros((d, 1)), width=a.width, frac=a.frac)
-    return concatenate([concatenate([a, zeros], axis=1),
-                        a.engine.constant(np.zeros((1, d + 1)), width=a.width, frac=a.frac)], axis=0)
+    blocks = [a[:, r, c] for r, c in ((p[bi], p[bj]), (p[bi], q[bj]), (q[bi], p[bj]), (q[bi], q[bj]))]
+    # "lines": pairs of entries that take J_i on one side only: row k of A (k idle) and the rows of V
+    rows, line_pair = np.repeat(idle, m), np.tile(np.arange(m), len(idle))
+    lines = [np.concatenate([a[:, rows, p[line_pair]], v[:, :, p].reshape(w, n * m, *v.shape[3:])], axis=1),
+             np.concatenate([a[:, rows, q[line_pair]], v[:, :, q].reshape(w, n * m, *v.shape[3:])], axis=1)]
+    line_pair = np.concatenate([line_pair, np.tile(np.arange(m), n)])
+    for i in range(1, iterations + 1):
+        neg = e.not_(e.xor(y[-1], side))  # t_i < 0
+        pos = e.not_(neg)
+        one = e.not_(zero)
+        groups = [_concat([_Sum(e, x).add(x, 2 * i, one).add(y, i - 1, pos),  # x − x/4^i − 2t·y
+                           _Sum(e, y).add(y, 2 * i, one).add(x, i - 1, neg)])]  # y − y/4^i + 2t·x
+        if m > 1:
+            n1, n2 = neg[bi], neg[bj]
+            p1, p2, n12 = e.not_(n1), e.not_(n2), e.xor(n1, n2)
+            b00, b01, b10, b11 = blocks  # J_Pᵀ X J_Q of the block X between pairs P < Q
+            groups.append(_concat([
+                _Sum(e, b00).add(b10, i, p1).add(b01, i, p2).add(b11, 2 * i, n12),
+                _Sum(e, b01).add(b00, i, n2).add(b11, i, p1).add(b10, 2 * i, e.not_(n12)),
+                _Sum(e, b10).add(b00, i, n1).add(b11, i, p2).add(b01, 2 * i, e.not_(n12)),
+                _Sum(e, b11).add(b01, i, n1).add(b10, i, n2).add(b00, 2 * i, n12)]))
+        groups.append(_concat([_Sum(e, lines[0]).add(lines[1], i, pos[line_pair]),  # l_p − t·l_q
+                               _Sum(e, lines[1]).add(lines[0], i, neg[line_pair])]))  # l_q + t·l_p
+        sums = C.carry_save_sum(e, [(g.ops, g.bits) for g in groups])
+        x, y = _split(sums[0], 2)
+        if m > 1:
+            blocks = _split(sums[1], 4)
+        lines = _split(sums[-1], 2)
+    gain = cordic_gain(iterations)
+    groups = [_concat([_scaled(e, x, 1 / gain ** 2, frac, s), _scaled(e, x, 1 / gain ** 2, frac, s, minus=True)]),
+              _concat([_scaled(e, line, 1 / gain, frac) for line in lines])]
+    if m > 1:
+        groups.append(_concat([_scaled(e, b, 1 / gain ** 2, frac) for b in blocks]))
+    sums = C.carry_save_sum(e, [(g.ops, g.bits) for g in groups])
+    diag_p, diag_q = _split(C.shift_right(sums[0], 1), 2)
+    line_p, line_q = _split(sums[1], 2)
+    k = len(rows)
+    parts = [diag_p, diag_q, zero[None].repeat(w, 0), line_p[:, :k], line_q[:, :k], a[:, idle, idle]]
+    if m > 1:
+        parts += _split(sums[2], 4)
+    index = np.full((n, n), -1)
+    at = np.cumsum([0] + [part.shape[1] for part in parts])
+    index[p, p], index[q, q], index[p, q], index[q, p] = at[0] + np.arange(m), at[1] + np.arange(m), at[2], at[2]
+    index[rows, p[line_pair[:k]]] = index[p[line_pair[:k]], rows] = at[3] + np.arange(k)
+    index[rows, q[line_pair[:k]]] = index[q[line_pair[:k]], rows] = at[4] + np.arange(k)
+    index[idle, idle] = at[5] + np.arange(len(idle))
+    for b, (r, c) in enumerate(((p[bi], p[bj]), (p[bi], q[bj]), (q[bi], p[bj]), (q[bi], q[bj])) if m > 1 else ()):
+        index[r, c] = index[c, r] = at[6 + b] + np.arange(len(bi))
+    assert index.min() >= 0, "every entry of A is rebuilt"
+    vp, vq = (line[:, k:].reshape(w, n, m, *v.shape[3:]) for line in (line_p, line_q))
+    v = v.copy()
+    v[:, :, p], v[:, :, q] = vp, vq
+    return np.concatenate(parts, axis=1)[:, index], v
 
 
 def _converged(a: GarbledInt, tol: float) -> bool:
@@ -162,26 +182,27 @@ def _converged(a: GarbledInt, tol: float) -> bool:
     return bool(e.reveal(GarbledInt(e, every[None], signed=False)))
 
 
-def jacobi_eigh(a: GarbledInt, sweeps: int = 6) -> tuple[GarbledInt, GarbledInt]:
+def jacobi_eigh(a: GarbledInt, sweeps: int = 6, iterations: int | None = None) -> tuple[GarbledInt, GarbledInt]:
     """Eigenvalues and eigenvectors (columns) of a symmetric fixed-point matrix, by ``sweeps`` cyclic sweeps of
     parallel Jacobi rotations (Golub & Van Loan, *Matrix Computations*, Alg. 8.5.1 and §8.5.5): each round's
-    rotations touch disjoint rows and columns and run as lanes of the same circuits (``_round``). Entries must
-    keep θ² + n² inside the fixed-point range (entries in [−1, 1], as of a trace-normalized covariance, need 2
-    integer bits); reveals nothing."""
-    values, vectors, _ = _jacobi(a, sweeps, None, sweeps)
+    rotations touch disjoint rows and columns and run as lanes of the same circuits (``_round``), each rotation
+    ``iterations`` CORDIC steps (default frac − 2: the angle to about 2^−iterations). Intermediates stay in
+    range when the spectral radius is at most 2^(width − frac − 1) / 2.8 (a trace-normalized covariance, radius
+    ≤ 1, needs width = frac + 3); reveals nothing."""
+    values, vectors, _ = _jacobi(a, sweeps, None, sweeps, iterations)
     return values, vectors
 
 
-def jacobi_eigh_until(a: GarbledInt, max_sweeps: int, tol: float | None, min_sweeps: int = 1) \
-        -> tuple[GarbledInt, GarbledInt, int]:
+def jacobi_eigh_until(a: GarbledInt, max_sweeps: int, tol: float | None, min_sweeps: int = 1,
+                      iterations: int | None = None) -> tuple[GarbledInt, GarbledInt, int]:
     """``jacobi_eigh`` that stops after the first sweep (from ``min_sweeps`` on) whose result has every
     off-diagonal |a_ij| < ``tol`` (``None``: run all ``max_sweeps``): Jacobi converges quadratically (Golub &
-    Van Loan, §8.5.3), so a handful of sweeps suffice. Each test opens one bit to both parties, so the number of sweeps run (returned third) is
-    revealed: a function of the spectrum, and nothing else."""
-    return _jacobi(a, max_sweeps, tol, min_sweeps)
+    Van Loan, §8.5.3), so a handful of sweeps suffice. Each test opens one bit to both parties, so the number
+    of sweeps run (returned third) is revealed: a function of the spectrum, and nothing else."""
+    return _jacobi(a, max_sweeps, tol, min_sweeps, iterations)
 
 
-def _jacobi(a: GarbledInt, max_sweeps: int, tol: float | None, min_sweeps: int):
+def _jacobi(a: GarbledInt, max_sweeps: int, tol: float | None, min_sweeps: int, iterations: int | None):
     d = a.shape[0]
     if a.shape != (d, d) or not a.frac:
         raise ValueError(f"jacobi_eigh needs a square fixed-point matrix, got shape {a.shape} with frac {a.frac}")
@@ -190,17 +211,17 @@ def _jacobi(a: GarbledInt, max_sweeps: int, tol: float | None, min_sweeps: int):
     if a.width < a.frac + 3:
         raise ValueError(f"jacobi_eigh needs width >= frac + 3 (sign and 2 integer bits), got width {a.width} "
                          f"with frac {a.frac}")
-    n = d + d % 2
-    a = _padded(a) if d % 2 else a
-    v = a.engine.constant(np.eye(n), width=a.width, frac=a.frac)
-    one = a.engine.constant(np.ones(n // 2), width=a.width, frac=a.frac)
-    zero = a.engine.constant(np.zeros(1), width=a.width, frac=a.frac)
+    iterations = a.frac - 2 if iterations is None else iterations
+    if not isinstance(iterations, int) or not 1 <= iterations <= a.frac:
+        raise ValueError(f"iterations must be an integer in 1..frac ({a.frac}), got {iterations!r}")
+    e = a.engine
+    wires, v = a.wires, e.constant(np.eye(d), width=a.width, frac=a.frac).wires
     done = 0
     while done < max_sweeps:
-        if d > 1:
-            for pairs in round_robin(n):
-                a, v = _round(a, v, pairs, one, zero)
+        for pairs in round_robin(d):
+            wires, v = _round(wires, v, pairs, e, a.frac, iterations)
         done += 1
-        if tol is not None and done >= min_sweeps and _converged(a, tol):
+        if tol is not None and done >= min_sweeps and _converged(a._like(wires), tol):
             break
-    return a[np.arange(d), np.arange(d)], v[:d, :d], done
+    a = a._like(wires)
+    return a[np.arange(d), np.arange(d)], a._like(v), done
