@@ -185,7 +185,7 @@ def divide(e, a, b, frac: int, signed: bool):
     return e.and_(q, _spread(nonzero))
 
 
-def sqrt_unsigned(e, n, step=None):
+def sqrt_unsigned(e, n):
     """⌊√n⌋ for unsigned n with an even number k of bits: non-restoring square root (Li & Chu, ICCD 1996),
     one add-or-subtract of growing width per result bit. Returns k/2 bits. About k²/8 + 3k/2 ANDs."""
     half = len(n) // 2
@@ -198,20 +198,20 @@ def sqrt_unsigned(e, n, step=None):
         shifted = np.concatenate([n[2 * i:2 * i + 2], r])[:width]  # 4r + next two bits (mod 2^width)
         low = [const_bits(e, 1, 1, n)[0], e.not_(subtract)]  # 4q + 1 to subtract, 4q + 3 to add
         y = np.stack(low) if q is None else np.concatenate([np.stack(low), q])
-        r = (step or _signed_step)(e, shifted, y, subtract)
+        r = _signed_step(e, shifted, y, subtract)
         bit = e.not_(r[-1])[None]
         q = bit if q is None else np.concatenate([bit, q])
     return q
 
 
-def square_root(e, x, frac: int, signed: bool, step=None):
+def square_root(e, x, frac: int, signed: bool):
     """⌊√(x·2^frac)⌋: the fixed-point square root with ``frac`` fractional bits; negative x gives 0."""
     w = len(x)
     if signed:
         x = e.and_(x, _spread(e.not_(x[-1])))
     k = w + frac + (w + frac) % 2
     n = np.concatenate([const_bits(e, 0, frac, x), x, const_bits(e, 0, k - w - frac, x)])
-    root = sqrt_unsigned(e, n, step)
+    root = sqrt_unsigned(e, n)
     if len(root) >= w:
         return root[:w]
     return np.concatenate([root, const_bits(e, 0, w - len(root), x)])
@@ -365,8 +365,3 @@ def divide_bounded(e, a, b, frac: int, quotient_bits: int, signed: bool, width: 
     if len(q) < width:
         q = np.concatenate([q, const_bits(e, 0, width - len(q), a)])
     return negate_if_log(e, q, negative) if signed else q
-
-
-def square_root_log(e, x, frac: int, signed: bool):
-    """``square_root`` with log-depth add-or-subtract steps."""
-    return square_root(e, x, frac, signed, step=_signed_step_log)
