@@ -107,7 +107,7 @@ def cost_table(garbled_up_to: int, key_bits: int = 2048, rows_up_to: int = 50, t
         rows.append({"dataset": name, "d": d, "classes": classes, "data": ours.pop("data"),
                      "lecture": {"avg_do_s": do_s, "du_collect_add_s": add_s, "csp_decrypt_s": dec_s,
                                  "du_pca_gc_s": pca_s, "sweeps": sweeps},
-                     "ours": {k: (round(v, 5) if isinstance(v, float) else v) for k, v in ours.items()}})
+                     "ours": {k: (float(f"{v:.5g}") if isinstance(v, float) else v) for k, v in ours.items()}})
         if progress is not None:
             progress(rows[-1])
     return rows
