@@ -33,6 +33,7 @@ from sklearn.decomposition import PCA
 
 from mlprivacy_lab import plots  # noqa: F401  (big fonts)
 from mlprivacy_lab.config import mode_banner, pick
+from mlprivacy_lab.crypto.garbled.linalg import cordic_gain, cordic_vectoring, round_robin
 from mlprivacy_lab.errors import expect_error
 from mlprivacy_lab.protocols.private_pca import (CryptoServiceProvider, DataOwner, DataUser, PrivatePCA,
                                                  ShareFormat, pca_share, share_length)
@@ -170,6 +171,36 @@ print(f"{costs['sweeps']} sweeps (at most {costs['max_sweeps']}), {costs['and_ga
 assert np.all(1 - cosines < 1e-4)
 assert np.allclose(private.explained_variance_ratio_, plain.explained_variance_ratio_, atol=1e-4)
 assert costs["two_party"] and costs["sweeps"] < costs["max_sweeps"]
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### One garbled rotation, replayed in plaintext
+# The circuit's first rotation, replayed by `cordic_vectoring` (the plaintext reference of the circuit's
+# steps): each step turns $(x, y) = (c_{pp} - c_{qq},\ 2c_{pq})$ by $\pm 2\arctan 2^{-i}$ towards the axis, and
+# the signs it picks *are* the rotation, $\theta = \sum_i \arctan t_i$. Inside the circuit nobody sees them.
+
+# %%
+C_trace = S / np.trace(S)
+p0, q0 = round_robin(d)[0][0]
+iterations = private.frac - 2  # jacobi_eigh's default
+path, ts = cordic_vectoring(C_trace[p0, p0] - C_trace[q0, q0], 2 * C_trace[p0, q0], iterations)
+theta = np.arctan(ts).sum()
+J = np.array([[np.cos(theta), np.sin(theta)], [-np.sin(theta), np.cos(theta)]])
+block = J.T @ C_trace[np.ix_([p0, q0], [p0, q0])] @ J
+fig, axes = plt.subplots(1, 2, figsize=(14, 5.5))
+axes[0].plot(*path.T, "o-", ms=5)
+for i in range(4):
+    axes[0].annotate(f"step {i}", path[i], textcoords="offset points", xytext=(8, 8))
+axes[0].axhline(0, color="grey", lw=1)
+axes[0].set(title=f"(x, y) of pair ({p0}, {q0}), {iterations} steps", xlabel="x", ylabel="y")
+axes[0].set_aspect("equal", adjustable="datalim")  # true angles
+axes[1].semilogy(np.arange(len(path)), np.abs(path[:, 1]) + 1e-16, "o-")
+axes[1].set(title="|y| after each step", xlabel="step i", ylabel="|y|")
+plt.tight_layout()
+plt.show()
+print(f"signs of t_i: {''.join('+' if t > 0 else '-' for t in ts)};  theta = {theta:.6f} rad")
+print(f"off-diagonal entry after the rotation: {block[0, 1]:.1e} (before: {C_trace[p0, q0]:.1e})")
+assert abs(block[0, 1]) < 2.0 ** -iterations
+assert np.isclose(np.hypot(*path[-1]), cordic_gain(iterations) ** 2 * np.hypot(*path[0]))
 
 # %% slideshow={"slide_type": "subslide"}
 Z, Zp = private.transform(X), plain.transform(X)

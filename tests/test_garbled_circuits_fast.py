@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from mlprivacy_lab.crypto.garbled import LocalEngine, PlainEngine
 from mlprivacy_lab.crypto.garbled import circuits as C
-from mlprivacy_lab.crypto.garbled.linalg import cordic_gain, jacobi_eigh, jacobi_eigh_until, round_robin, signed_digits
+from mlprivacy_lab.crypto.garbled.linalg import _round as one_round
+from mlprivacy_lab.crypto.garbled.linalg import cordic_gain, cordic_vectoring, jacobi_eigh, jacobi_eigh_until, round_robin, signed_digits
 from mlprivacy_lab.crypto.garbled.values import decode, encode
 
 
@@ -115,6 +116,25 @@ def test_cordic_gain_is_the_growth_of_the_micro_rotations():
         t = sign * 2.0 ** -i
         v = np.array([[1, t], [-t, 1]]) @ v
     assert np.isclose(np.linalg.norm(v), cordic_gain(18), rtol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10 ** 6))
+def test_a_garbled_cordic_round_is_the_plaintext_reference_rotation(seed):
+    """One round on a 3x3 covariance (one pair, one idle index): V is a rotation J of the pair's plane, A' =
+    J^T A J with a'_pq = 0 exactly, and J's angle is θ = Σ atan t_i of ``cordic_vectoring`` (to its fixed-point
+    resolution, one ulp / |(x, y)|)."""
+    X = np.random.default_rng(seed).normal(size=(12, 3)) * [1, 2, 3]
+    S = np.cov(X.T) / np.trace(np.cov(X.T))
+    (p, q), e = round_robin(3)[0][0], PlainEngine()
+    wires, v = one_round(e.input("garbler", S, width=25, frac=22).wires,
+                         e.constant(np.eye(3), width=25, frac=22).wires, [(p, q)], e, 22, 20)
+    A, J = decode(wires, 22), decode(v, 22)
+    assert np.allclose(J.T @ J, np.eye(3), atol=2e-6) and J[3 - p - q, 3 - p - q] == 1
+    assert np.allclose(A, J.T @ S @ J, atol=3e-6) and A[p, q] == A[q, p] == 0
+    x, y = S[p, p] - S[q, q], 2 * S[p, q]
+    _, ts = cordic_vectoring(x, y, 20)
+    assert abs(np.arctan2(J[p, q], J[p, p]) - np.arctan(ts).sum()) < 4 * 2.0 ** -22 / np.hypot(x, y) + 2.0 ** -19
 
 
 def test_a_jacobi_round_has_a_fixed_depth_of_about_eight_layers_per_cordic_step():

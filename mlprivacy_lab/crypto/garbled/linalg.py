@@ -52,6 +52,20 @@ def signed_digits(c: float, bits: int) -> list[tuple[int, int]]:
     return digits[::-1]  # the largest term first
 
 
+def cordic_vectoring(x: float, y: float, iterations: int) -> tuple[np.ndarray, np.ndarray]:
+    """The plaintext reference of a rotation's vectoring steps in ``_round``: for x = a_pp − a_qq, y = 2a_pq,
+    the path of (x, y) (iterations + 1 points) and the t_i = ±2^−i chosen. Π J_i is K times the Jacobi rotation
+    [[cos θ, sin θ], [−sin θ, cos θ]] by θ = Σ atan t_i = −½ atan2(y, x) (π/2 closer to 0 when x < 0) to about
+    2^−iterations, which makes the 2×2 block diagonal; the vector grows by K² (K = ``cordic_gain``)."""
+    side, path, ts = x < 0, [(x, y)], []
+    for i in range(1, iterations + 1):
+        t = -(2.0 ** -i) if (y >= 0) != side else 2.0 ** -i
+        x, y = (1 - t * t) * x - 2 * t * y, (1 - t * t) * y + 2 * t * x
+        path.append((x, y))
+        ts.append(t)
+    return np.array(path), np.array(ts)
+
+
 class _Sum:
     """One lane group of a ``carry_save_sum``: operands (w, lanes, …) and carry bits (lanes, …)."""
 
