@@ -126,7 +126,8 @@ def _round(a: np.ndarray, v: np.ndarray, pairs: list[tuple[int, int]], e, frac: 
     p, q = (np.array(i) for i in zip(*pairs))
     idle = np.setdiff1d(np.arange(n), np.concatenate([p, q]))  # the index an odd-sized round leaves out
     zero = C.const_bits(e, 0, 1, a[:, p, q])[0]
-    x, s = C.carry_save_sum(e, [([a[:, p, p], e.not_(a[:, q, q])], [e.not_(zero)]), ([a[:, p, p], a[:, q, q]], [])])
+    one = e.not_(zero)
+    x, s = C.carry_save_sum(e, [([a[:, p, p], e.not_(a[:, q, q])], [one]), ([a[:, p, p], a[:, q, q]], [])])
     y = np.concatenate([zero[None], a[:, p, q][:-1]])  # 2·a_pq
     side = x[-1]  # x < 0: drive (x, y) to the negative x-axis
     bi, bj = np.triu_indices(m, 1)
@@ -139,7 +140,6 @@ def _round(a: np.ndarray, v: np.ndarray, pairs: list[tuple[int, int]], e, frac: 
     for i in range(1, iterations + 1):
         neg = e.not_(e.xor(y[-1], side))  # t_i < 0
         pos = e.not_(neg)
-        one = e.not_(zero)
         groups = [_concat([_Sum(e, x).add(x, 2 * i, one).add(y, i - 1, pos),  # x − x/4^i − 2t·y
                            _Sum(e, y).add(y, 2 * i, one).add(x, i - 1, neg)])]  # y − y/4^i + 2t·x
         if m > 1:
