@@ -245,7 +245,8 @@ slope_and = np.polyfit(np.log([g["d"] for g in gates]), np.log([g["and_gates"] f
 layers_per_round = {g["sequential_layers"] / (g["d"] - 1) for g in gates}  # d even: d - 1 rounds a sweep
 print(f"ciphertexts per owner: {ciphertexts.tolist()} for d = {ds.tolist()}: slope {slope_ct:.2f} on log-log")
 print(f"AND gates per sweep: {[g['and_gates'] for g in gates]} for d = 6, 8, 12, 16: slope {slope_and:.2f}")
-print(f"AND layers per sweep: {[g['sequential_layers'] for g in gates]}: {', '.join(f'{x:.0f}' for x in layers_per_round)} per round")
+print(f"AND layers per sweep: {[g['sequential_layers'] for g in gates]}: "
+      f"{', '.join(f'{x:.0f}' for x in layers_per_round)} per round")
 assert 1.6 < slope_ct < 2.3      # ~ d^2 (packing rounds up to whole ciphertexts)
 assert 2.7 < slope_and < 3.3     # ~ d^3
 assert len(layers_per_round) == 1  # ~ d: d - 1 rounds of one fixed depth

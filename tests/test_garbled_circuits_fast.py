@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from mlprivacy_lab.crypto.garbled import LocalEngine, PlainEngine
 from mlprivacy_lab.crypto.garbled import circuits as C
 from mlprivacy_lab.crypto.garbled.linalg import _round as one_round
-from mlprivacy_lab.crypto.garbled.linalg import cordic_gain, cordic_vectoring, jacobi_eigh, jacobi_eigh_until, round_robin, signed_digits
+from mlprivacy_lab.crypto.garbled.linalg import (cordic_gain, cordic_vectoring, jacobi_eigh, jacobi_eigh_until,
+                                                 round_robin, signed_digits)
 from mlprivacy_lab.crypto.garbled.values import decode, encode
 
 
