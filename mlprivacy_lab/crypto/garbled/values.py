@@ -253,9 +253,9 @@ class GarbledInt:
     def __rshift__(self, k: int):
         """Arithmetic shift for signed values (floor division by 2^k), logical for unsigned."""
         k = _shift(k, self.width)
-        fill = np.broadcast_to(self.wires[-1:], (k, *self.wires.shape[1:])) if self.signed \
-            else C.const_bits(self.engine, 0, k, self.wires)
-        return self._like(np.concatenate([self.wires[k:], fill]))
+        if self.signed:
+            return self._like(C.shift_right(self.wires, k))
+        return self._like(np.concatenate([self.wires[k:], C.const_bits(self.engine, 0, k, self.wires)]))
 
     def resize(self, width: int) -> "GarbledInt":
         """Sign- (or zero-) extend or truncate to ``width`` bits, keeping the fractional bits."""

@@ -265,12 +265,17 @@ def run_party(party: int, port: int, folder: Path, timeout_s: float = 120.0) -> 
     return report
 
 
+def _failed(proc: subprocess.Popen, party: int, folder: Path, said: str = "") -> RuntimeError:
+    """The error for a party that stopped: its exit code, what it said instead, the end of its stderr."""
+    err = (folder / f"party{party}.err").read_text()[-800:].strip()
+    return RuntimeError(f"party {party} failed (exit code {proc.returncode}{', said ' + said if said else ''}): {err}")
+
+
 def _await(proc: subprocess.Popen, party: int, expected: str, timeout_s: float, folder: Path) -> None:
     line = _read_line(proc.stdout, timeout_s, f"party {party}").strip()
     if line != expected:
         proc.wait(timeout=10)
-        err = (folder / f"party{party}.err").read_text()[-800:].strip()
-        raise RuntimeError(f"party {party} failed (exit code {proc.returncode}, said {line!r}): {err}")
+        raise _failed(proc, party, folder, repr(line))
 
 
 def two_process_epoch(X: np.ndarray, Y: np.ndarray, batches: list[np.ndarray], weights: list[np.ndarray],
@@ -328,8 +333,7 @@ def two_process_epoch(X: np.ndarray, Y: np.ndarray, batches: list[np.ndarray], w
                 except subprocess.TimeoutExpired:
                     raise RuntimeError(f"party {i} did not finish within {timeout_s:g} s") from None
                 if p.returncode != 0:
-                    err = (folder / f"party{i}.err").read_text()[-800:].strip()
-                    raise RuntimeError(f"party {i} failed (exit code {p.returncode}): {err}")
+                    raise _failed(p, i, folder)
         finally:
             for p in procs:
                 if p.poll() is None:
